@@ -1,0 +1,264 @@
+package io.tfhybrid.interop.load;
+
+import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.interop.checkpoint.StateDict;
+import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.DType;
+import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.nn.ParamSpec;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Writes a {@link StateDict} into a built model's variables. Loading is a name match (the variable
+ * is named by the state_dict key) plus a layout conversion ({@link io.tfhybrid.nn.Layout}).
+ *
+ * <p>Strict by default: one {@link CheckpointMismatchException} lists every missing key,
+ * unexpected key, shape mismatch and differing computed buffer. In non-strict mode the same
+ * findings become warnings, loadable tensors are loaded and missing ones are zero-filled.
+ * fp16/bf16/fp64 weights are converted to float32.
+ */
+public final class WeightLoader {
+  /** Values per session run while assigning, to bound peak memory on the largest variants. */
+  private static final long BATCH_VALUES = 32L << 20;
+
+  private final boolean strict;
+  private final List<PathMatcher> allowMissing;
+  private final List<PathMatcher> ignoreUnexpected;
+
+  private WeightLoader(Builder b) {
+    this.strict = b.strict;
+    this.allowMissing = b.allowMissing.stream().map(WeightLoader::glob).toList();
+    this.ignoreUnexpected = b.ignoreUnexpected.stream().map(WeightLoader::glob).toList();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Strict loading with no exceptions. */
+  public static LoadReport load(BuiltModel model, StateDict stateDict) {
+    return builder().build().loadInto(model, stateDict);
+  }
+
+  /** Builder for the optional behaviours. */
+  public static final class Builder {
+    private boolean strict = true;
+    private final List<String> allowMissing = new ArrayList<>();
+    private final List<String> ignoreUnexpected = new ArrayList<>();
+
+    /** Non-strict: report problems as warnings instead of failing. */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    /** Keys matching these globs ({@code head.*}) may be absent; they are zero-filled. */
+    public Builder allowMissing(String... globs) {
+      allowMissing.addAll(Arrays.asList(globs));
+      return this;
+    }
+
+    /** Checkpoint keys matching these globs are ignored without a warning. */
+    public Builder ignoreUnexpected(String... globs) {
+      ignoreUnexpected.addAll(Arrays.asList(globs));
+      return this;
+    }
+
+    public WeightLoader build() {
+      return new WeightLoader(this);
+    }
+  }
+
+  /** Checks {@code sd} against the model and loads it. */
+  public LoadReport loadInto(BuiltModel model, StateDict sd) {
+    List<ParamSpec> specs = model.stateDictSpec();
+    Map<String, ParamSpec> byKey = new LinkedHashMap<>();
+    specs.forEach(s -> byKey.put(s.key(), s));
+    Set<String> derivedKeys = new LinkedHashSet<>();
+    for (ParamSpec v : model.root().variableSpec()) {
+      if (v.kind() == ParamSpec.Kind.DERIVED) {
+        derivedKeys.add(v.key());
+      }
+    }
+
+    List<String> missing = new ArrayList<>();
+    List<String> mismatched = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    List<String> notes = new ArrayList<>(sd.notes());
+    Map<DType, Integer> widened = new TreeMap<>();
+
+    for (ParamSpec spec : specs) {
+      if (!sd.contains(spec.key())) {
+        if (!matches(allowMissing, spec.key())) {
+          missing.add("missing '" + spec.key() + "' " + Checks.shape(spec.torchShape()));
+        }
+        continue;
+      }
+      HostTensor t = sd.get(spec.key());
+      if (!Arrays.equals(t.shape(), spec.torchShape())) {
+        mismatched.add("size mismatch '" + spec.key() + "': expected " + Checks.shape(spec.torchShape())
+            + ", found " + Checks.shape(t.shape()));
+        continue;
+      }
+      if (spec.dtype() == DType.I64) {
+        if (t.dtype().isFloating()) {
+          mismatched.add("dtype mismatch '" + spec.key() + "': expected an integer tensor, found "
+              + t.dtype().torchName());
+          continue;
+        }
+        if (spec.expected() != null) {
+          String diff = firstDifference(spec.expected().toLongArray(), t.toLongArray());
+          if (diff != null) {
+            mismatched.add("computed buffer '" + spec.key() + "' differs from the checkpoint: " + diff);
+          }
+        }
+      } else if (!t.dtype().isFloating()) {
+        mismatched.add("dtype mismatch '" + spec.key() + "': expected a floating-point tensor, found "
+            + t.dtype().torchName());
+      } else if (t.dtype() != DType.F32) {
+        widened.merge(t.dtype(), 1, Integer::sum);
+      }
+    }
+    for (String key : sd.keys()) {
+      if (byKey.containsKey(key) || matches(ignoreUnexpected, key)) {
+        continue;
+      }
+      if (derivedKeys.contains(key)) {
+        notes.add("skipped '" + key + "': a derived variable the model recomputes on load");
+        continue;
+      }
+      unexpected.add("unexpected '" + key + "' " + Checks.shape(sd.get(key).shape()));
+    }
+
+    List<String> problems = new ArrayList<>();
+    problems.addAll(mismatched);
+    problems.addAll(missing);
+    problems.addAll(unexpected);
+    List<String> warnings = new ArrayList<>();
+    if (!problems.isEmpty()) {
+      if (strict) {
+        throw mismatch(model, sd, byKey, problems);
+      }
+      warnings.addAll(problems);
+    }
+    widened.forEach((dt, n) -> notes.add(n + " " + dt.torchName() + " tensors converted to float32"));
+
+    long values = assign(model, sd, specs, derivedKeys);
+    int loaded = (int) specs.stream().filter(s -> sd.contains(s.key())).count();
+    return new LoadReport(sd.source(), model.name(), loaded, values, notes, warnings);
+  }
+
+  private CheckpointMismatchException mismatch(BuiltModel model, StateDict sd,
+      Map<String, ParamSpec> byKey, List<String> problems) {
+    StringBuilder msg = new StringBuilder();
+    msg.append("Cannot load checkpoint '").append(fileName(sd.source())).append("' into ")
+        .append(model.root().arch().displayName()).append(" '").append(model.name()).append("' (")
+        .append(problems.size()).append(problems.size() == 1 ? " problem):" : " problems):");
+    int shown = 0;
+    for (String p : problems) {
+      if (shown++ == 40) {
+        msg.append("\n  … and ").append(problems.size() - 40).append(" more");
+        break;
+      }
+      msg.append("\n  ").append(p);
+    }
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (String k : sd.keys()) {
+      shapes.put(k, sd.get(k).shape());
+    }
+    for (String hint : model.root().diagnose(shapes)) {
+      msg.append("\nHint: ").append(hint);
+    }
+    return new CheckpointMismatchException(msg.toString(), problems);
+  }
+
+  private static long assign(BuiltModel model, StateDict sd, List<ParamSpec> specs,
+      Set<String> derivedKeys) {
+    long total = 0;
+    Map<String, Object> batch = new LinkedHashMap<>();
+    long inBatch = 0;
+    for (ParamSpec spec : specs) {
+      Object value;
+      if (sd.contains(spec.key())) {
+        HostTensor t = sd.get(spec.key());
+        value = spec.dtype() == DType.I64 ? t.toLongArray()
+            : spec.layout().toTf(t.toFloatArray(), spec.torchShape());
+      } else {
+        int n = Math.toIntExact(spec.numel());
+        value = spec.dtype() == DType.I64 ? new long[n] : new float[n];
+      }
+      batch.put(spec.key(), value);
+      inBatch += spec.numel();
+      total += spec.numel();
+      if (inBatch >= BATCH_VALUES) {
+        model.weights().assign(model.session(), batch);
+        batch.clear();
+        inBatch = 0;
+      }
+    }
+    // Derived variables: computed once here from their sources, never per call.
+    Map<String, HostTensor> sources = new HashMap<>();
+    for (ParamSpec v : model.root().variableSpec()) {
+      if (v.kind() != ParamSpec.Kind.DERIVED) {
+        continue;
+      }
+      List<HostTensor> in = new ArrayList<>();
+      for (String src : v.derivation().sources()) {
+        in.add(sources.computeIfAbsent(src, k -> sd.contains(k) ? sd.get(k) : zeros(specFor(specs, k))));
+      }
+      batch.put(v.key(), v.derivation().compute().apply(in));
+    }
+    if (!batch.isEmpty()) {
+      model.weights().assign(model.session(), batch);
+    }
+    return total;
+  }
+
+  private static ParamSpec specFor(List<ParamSpec> specs, String key) {
+    return specs.stream().filter(s -> s.key().equals(key)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("derived source '" + key + "' is not declared"));
+  }
+
+  private static HostTensor zeros(ParamSpec spec) {
+    int n = Math.toIntExact(spec.numel());
+    return spec.dtype() == DType.I64 ? HostTensor.ofLongs(spec.torchShape(), new long[n])
+        : HostTensor.ofFloats(spec.torchShape(), new float[n]);
+  }
+
+  private static String firstDifference(long[] expected, long[] found) {
+    for (int i = 0; i < expected.length; i++) {
+      if (expected[i] != found[i]) {
+        return "at flat index " + i + " expected " + expected[i] + ", found " + found[i];
+      }
+    }
+    return null;
+  }
+
+  private static PathMatcher glob(String pattern) {
+    return FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+  }
+
+  private static boolean matches(List<PathMatcher> globs, String key) {
+    if (globs.isEmpty()) {
+      return false;
+    }
+    Path p = Path.of(key);
+    return globs.stream().anyMatch(m -> m.matches(p));
+  }
+
+  private static String fileName(String source) {
+    int slash = source.lastIndexOf('/');
+    return slash < 0 ? source : source.substring(slash + 1);
+  }
+}

@@ -1,0 +1,166 @@
+package io.tfhybrid.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A PyTorch-style module: an immutable value whose hyper-parameters, children and declared tensors
+ * are fixed in its constructor. Children are registered under their verbatim PyTorch attribute
+ * name, so the path of every declared tensor is its {@code state_dict} key. Tensors are only
+ * declared here; TF variables are created when a graph is built ({@link Weights}), so key lists and
+ * parameter counts need no TensorFlow.
+ */
+public abstract class Module {
+  private final Map<String, Module> children = new LinkedHashMap<>();
+  private final Map<Module, String> names = new IdentityHashMap<>();
+  private final Map<String, ParamSpec> params = new LinkedHashMap<>();
+
+  /** Registers a child under its PyTorch attribute name (or Sequential index). */
+  protected final <M extends Module> M child(String name, M module) {
+    Checks.checkArg(module != null, "%s: child '%s' is null", getClass().getSimpleName(), name);
+    checkSegment(name);
+    Checks.checkArg(!children.containsKey(name) && !params.containsKey(name),
+        "%s: name '%s' registered twice", getClass().getSimpleName(), name);
+    Checks.checkArg(!names.containsKey(module),
+        "%s: the same module instance is registered twice ('%s' and '%s')",
+        getClass().getSimpleName(), names.get(module), name);
+    children.put(name, module);
+    names.put(module, name);
+    return module;
+  }
+
+  /** Declares a learnable parameter in torch shape. */
+  protected final ParamSpec param(String name, Layout layout, long... torchShape) {
+    return declare(new ParamSpec(name, torchShape, layout, DType.F32, ParamSpec.Kind.PARAMETER, 0, null, null));
+  }
+
+  /** Declares a depthwise conv weight {@code [C·m, 1, kh, kw]} with C input channels. */
+  protected final ParamSpec depthwiseParam(String name, long channels, long... torchShape) {
+    return declare(new ParamSpec(name, torchShape, Layout.DEPTHWISE, DType.F32,
+        ParamSpec.Kind.PARAMETER, channels, null, null));
+  }
+
+  /** Declares a persistent buffer that is loaded as stored (running statistics, counters). */
+  protected final ParamSpec buffer(String name, DType dtype, long... torchShape) {
+    return declare(new ParamSpec(name, torchShape, Layout.AS_IS, dtype, ParamSpec.Kind.BUFFER, 0, null, null));
+  }
+
+  /**
+   * Declares a persistent buffer whose value the model computes (e.g. a relative-position index).
+   * The loader compares the checkpoint's value with {@code expected} and fails on a difference.
+   */
+  protected final ParamSpec computedBuffer(String name, HostTensor expected) {
+    return declare(new ParamSpec(name, expected.shape(), Layout.AS_IS, expected.dtype(),
+        ParamSpec.Kind.BUFFER, 0, expected, null));
+  }
+
+  /**
+   * Declares a variable that is not in the state_dict but computed once at load time from
+   * entries of this module ({@code sources} are local names).
+   */
+  protected final ParamSpec derived(String name, long[] tfShape, List<String> sources,
+      java.util.function.Function<List<HostTensor>, float[]> compute) {
+    return declare(new ParamSpec(name, tfShape, Layout.AS_IS, DType.F32, ParamSpec.Kind.DERIVED, 0,
+        null, new ParamSpec.Derivation(sources, compute)));
+  }
+
+  private ParamSpec declare(ParamSpec spec) {
+    checkSegment(spec.key());
+    Checks.checkArg(!params.containsKey(spec.key()) && !children.containsKey(spec.key()),
+        "%s: name '%s' declared twice", getClass().getSimpleName(), spec.key());
+    params.put(spec.key(), spec);
+    return spec;
+  }
+
+  private static void checkSegment(String name) {
+    Checks.checkArg(name != null && name.matches("[A-Za-z0-9_\\-]+"),
+        "module/parameter name '%s' must match [A-Za-z0-9_-]+ (dots are added by the path)", name);
+  }
+
+  /** Emits this module's ops. {@code ctx} is already scoped to this module's path. */
+  protected abstract Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x);
+
+  /**
+   * Runs a registered child under its own name, so the graph path equals the key path, and records
+   * its output as the capture of that path.
+   */
+  protected final Operand<TFloat32> call(Module child, Ctx ctx, Operand<TFloat32> x) {
+    String name = names.get(child);
+    if (name == null) {
+      throw new IllegalStateException(getClass().getSimpleName()
+          + " calls a child that was never registered with child(name, module)");
+    }
+    Ctx inner = ctx.enter(name);
+    Operand<TFloat32> y = child.forward(inner, x);
+    inner.recordOutput(y);
+    return y;
+  }
+
+  /** The registered name of a child (for modules that build their own sub-contexts). */
+  protected final String nameOf(Module child) {
+    String name = names.get(child);
+    Checks.checkState(name != null, "%s: child not registered", getClass().getSimpleName());
+    return name;
+  }
+
+  /** Children in registration (PyTorch) order. */
+  public final Map<String, Module> children() {
+    return Collections.unmodifiableMap(children);
+  }
+
+  /** This module's own declared tensors (local names), in declaration order. */
+  public final List<ParamSpec> ownSpecs() {
+    return List.copyOf(params.values());
+  }
+
+  /**
+   * Every parameter and buffer key below this module, with full keys, in PyTorch
+   * {@code state_dict} order: a module's own parameters, then its own buffers, then each child
+   * in registration order.
+   */
+  public final List<ParamSpec> stateDictSpec() {
+    List<ParamSpec> out = new ArrayList<>();
+    collect("", out, false);
+    return out;
+  }
+
+  /** Everything that becomes a TF variable: the state_dict entries plus derived variables. */
+  public final List<ParamSpec> variableSpec() {
+    List<ParamSpec> out = new ArrayList<>();
+    collect("", out, true);
+    return out;
+  }
+
+  private void collect(String prefix, List<ParamSpec> out, boolean withDerived) {
+    for (ParamSpec p : params.values()) {
+      if (p.kind() == ParamSpec.Kind.PARAMETER) {
+        out.add(p.withPrefix(prefix));
+      }
+    }
+    for (ParamSpec p : params.values()) {
+      if (p.kind() == ParamSpec.Kind.BUFFER || (withDerived && p.kind() == ParamSpec.Kind.DERIVED)) {
+        out.add(p.withPrefix(prefix));
+      }
+    }
+    for (Map.Entry<String, Module> e : children.entrySet()) {
+      e.getValue().collect(prefix + e.getKey() + ".", out, withDerived);
+    }
+  }
+
+  /** Sum of parameter element counts (buffers excluded), as PyTorch's {@code numel} sum. */
+  public final long parameterCount() {
+    long n = 0;
+    for (ParamSpec p : stateDictSpec()) {
+      if (p.kind() == ParamSpec.Kind.PARAMETER) {
+        n += p.numel();
+      }
+    }
+    return n;
+  }
+}

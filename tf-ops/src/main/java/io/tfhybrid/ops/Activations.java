@@ -1,0 +1,55 @@
+package io.tfhybrid.ops;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** Element-wise activations with PyTorch's exact definitions. */
+public final class Activations {
+  private Activations() {}
+
+  private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+
+  /** The activations the five architectures use. */
+  public enum Kind {
+    /** {@code nn.GELU()}: exact erf form {@code 0.5·x·(1 + erf(x/√2))}, never the tanh approximation. */
+    GELU,
+    /** CvT's QuickGELU {@code x·sigmoid(1.702·x)}. */
+    QUICK_GELU,
+    /** {@code nn.SiLU}: {@code x·sigmoid(x)}. */
+    SILU,
+    RELU,
+    SIGMOID,
+    IDENTITY
+  }
+
+  public static Operand<TFloat32> apply(Ops tf, Kind kind, Operand<TFloat32> x) {
+    return switch (kind) {
+      case GELU -> gelu(tf, x);
+      case QUICK_GELU -> quickGelu(tf, x);
+      case SILU -> silu(tf, x);
+      case RELU -> tf.nn.relu(x);
+      case SIGMOID -> tf.math.sigmoid(x);
+      case IDENTITY -> x;
+    };
+  }
+
+  /** Exact erf GELU (PyTorch {@code approximate='none'}). */
+  public static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
+    Operand<TFloat32> cdf = tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant(INV_SQRT2))));
+    return tf.math.mul(tf.math.mul(x, cdf), tf.constant(0.5f));
+  }
+
+  public static Operand<TFloat32> quickGelu(Ops tf, Operand<TFloat32> x) {
+    return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(1.702f))));
+  }
+
+  public static Operand<TFloat32> silu(Ops tf, Operand<TFloat32> x) {
+    return tf.math.mul(x, tf.math.sigmoid(x));
+  }
+
+  /** Softmax over the last axis (TF subtracts the row max, as PyTorch does). */
+  public static Operand<TFloat32> softmax(Ops tf, Operand<TFloat32> x) {
+    return tf.nn.softmax(x);
+  }
+}

@@ -1,0 +1,80 @@
+package io.tfhybrid.ops;
+
+import io.tfhybrid.nn.Checks;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Multi-head attention pieces with explicit channel orders. Heads split channel {@code c} as
+ * {@code head·d + e} (head-major) everywhere in the five references; what differs is how the fused
+ * q/k/v axis is ordered, see {@link #splitQkv}.
+ */
+public final class Attention {
+  private Attention() {}
+
+  /** {@code [B, N, h·d] → [B, h, N, d]} with channel {@code head·d + e}. */
+  public static Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> xBnc, int heads) {
+    long n = Shapes.dim(xBnc, 1);
+    long c = Shapes.dim(xBnc, 2);
+    Checks.checkArg(c % heads == 0, "width %s is not divisible by %s heads", c, heads);
+    Operand<TFloat32> x = Shapes.reshape(tf, xBnc, -1, n, heads, c / heads);
+    return Shapes.transpose(tf, x, 0, 2, 1, 3);
+  }
+
+  /** {@code [B, h, N, d] → [B, N, h·d]}, the inverse of {@link #splitHeads}. */
+  public static Operand<TFloat32> mergeHeads(Ops tf, Operand<TFloat32> xBhnd) {
+    long h = Shapes.dim(xBhnd, 1);
+    long n = Shapes.dim(xBhnd, 2);
+    long d = Shapes.dim(xBhnd, 3);
+    return Shapes.reshape(tf, Shapes.transpose(tf, xBhnd, 0, 2, 1, 3), -1, n, h * d);
+  }
+
+  /**
+   * Splits a fused projection {@code [B, N, 3·h·d]} laid out as {@code [3][h][d]} (q block, k block,
+   * v block; inside each, head-major) into q, k, v of shape {@code [B, h, N, d]}. This is the order
+   * of ConTNet, CoAtNet ({@code chunk(3)}) and HAT-Net; the {@code [h][3][d]} order of some other
+   * codebases is deliberately not offered.
+   */
+  public static List<Operand<TFloat32>> splitQkv(Ops tf, Operand<TFloat32> qkvBnc, int parts, int heads) {
+    long n = Shapes.dim(qkvBnc, 1);
+    long c3 = Shapes.dim(qkvBnc, 2);
+    Checks.checkArg(c3 % ((long) parts * heads) == 0, "width %s is not %s parts x %s heads", c3, parts, heads);
+    long d = c3 / parts / heads;
+    Operand<TFloat32> x = Shapes.reshape(tf, qkvBnc, -1, n, parts, heads, d);
+    x = Shapes.transpose(tf, x, 2, 0, 3, 1, 4); // [parts, B, h, N, d]
+    return new java.util.ArrayList<>(tf.unstack(x, (long) parts).output());
+  }
+
+  /** {@code q·kᵀ} of {@code [.., Nq, d]} and {@code [.., Nk, d]} → {@code [.., Nq, Nk]} (batched). */
+  public static Operand<TFloat32> scores(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k) {
+    return tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
+  }
+
+  /** {@code p·v}: {@code [.., Nq, Nk] × [.., Nk, d] → [.., Nq, d]}. */
+  public static Operand<TFloat32> weighted(Ops tf, Operand<TFloat32> p, Operand<TFloat32> v) {
+    return tf.train.batchMatMul(p, v, TFloat32.class);
+  }
+
+  /**
+   * {@code softmax(q·kᵀ·scale + bias)·v} on {@code [B, h, N, d]} tensors. When
+   * {@code scaleQueryFirst} the scale multiplies q before the product (ConTNet, HAT-Net), else
+   * the logits (CvT, CoAtNet); the two differ only in float rounding but we follow each reference.
+   * {@code bias} ({@code [h, Nq, Nk]}, broadcast over the batch) may be null.
+   */
+  public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k,
+      Operand<TFloat32> v, float scale, boolean scaleQueryFirst, Operand<TFloat32> bias) {
+    Operand<TFloat32> s;
+    if (scaleQueryFirst) {
+      s = scores(tf, tf.math.mul(q, tf.constant(scale)), k);
+    } else {
+      s = tf.math.mul(scores(tf, q, k), tf.constant(scale));
+    }
+    if (bias != null) {
+      s = tf.math.add(s, bias);
+    }
+    return weighted(tf, Activations.softmax(tf, s), v);
+  }
+}

@@ -1,0 +1,73 @@
+package io.tfhybrid.ops;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Normalisations as PyTorch computes them: two-pass biased variance, eps inside the square root.
+ * The eps is always given by the caller (the reference uses 1e-5 and 1e-6 in different places).
+ */
+public final class Norms {
+  private Norms() {}
+
+  /**
+   * LayerNorm over the last axis. In NHWC this is also the "channels_first" LayerNorm of
+   * ConvNeXt-style code (normalising the channel axis of an NCHW map).
+   */
+  public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, float eps) {
+    return normalize(tf, x, new int[] {-1}, gamma, beta, eps);
+  }
+
+  /**
+   * GroupNorm on NHWC: statistics per sample over (H, W, channels of the group). With one group
+   * that is all of H, W and C.
+   */
+  public static Operand<TFloat32> groupNorm(Ops tf, Operand<TFloat32> xNhwc, int groups,
+      Operand<TFloat32> gamma, Operand<TFloat32> beta, float eps) {
+    if (groups == 1) {
+      return normalize(tf, xNhwc, new int[] {1, 2, 3}, gamma, beta, eps);
+    }
+    long[] s = Shapes.of(xNhwc);
+    long c = s[3];
+    Operand<TFloat32> g = Shapes.reshape(tf, xNhwc, -1, s[1], s[2], groups, c / groups);
+    Operand<TFloat32> n = normalize(tf, g, new int[] {1, 2, 4}, null, null, eps);
+    n = Shapes.reshape(tf, n, -1, s[1], s[2], c);
+    return affine(tf, n, gamma, beta);
+  }
+
+  /** BatchNorm2d in inference mode: {@code (x − mean)·γ/√(var + eps) + β} per channel (last axis). */
+  public static Operand<TFloat32> batchNorm(Ops tf, Operand<TFloat32> xNhwc, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, Operand<TFloat32> runningMean, Operand<TFloat32> runningVar, float eps) {
+    Operand<TFloat32> scale = tf.math.rsqrt(tf.math.add(runningVar, tf.constant(eps)));
+    if (gamma != null) {
+      scale = tf.math.mul(scale, gamma);
+    }
+    Operand<TFloat32> shift = tf.math.mul(runningMean, scale);
+    shift = beta == null ? tf.math.neg(shift) : tf.math.sub(beta, shift);
+    return tf.math.add(tf.math.mul(xNhwc, scale), shift);
+  }
+
+  private static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, int[] axes,
+      Operand<TFloat32> gamma, Operand<TFloat32> beta, float eps) {
+    Operand<org.tensorflow.types.TInt32> ax = tf.constant(axes);
+    Operand<TFloat32> mu = tf.math.mean(x, ax, Mean.keepDims(true));
+    Operand<TFloat32> centered = tf.math.sub(x, mu);
+    Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), ax, Mean.keepDims(true));
+    Operand<TFloat32> y = tf.math.mul(centered, tf.math.rsqrt(tf.math.add(var, tf.constant(eps))));
+    return affine(tf, y, gamma, beta);
+  }
+
+  private static Operand<TFloat32> affine(Ops tf, Operand<TFloat32> y, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta) {
+    if (gamma != null) {
+      y = tf.math.mul(y, gamma);
+    }
+    if (beta != null) {
+      y = tf.math.add(y, beta);
+    }
+    return y;
+  }
+}

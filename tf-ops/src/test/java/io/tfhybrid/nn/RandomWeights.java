@@ -1,0 +1,77 @@
+package io.tfhybrid.nn;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Random weights for smoke tests: N(0, 1/fan_in)-ish floats, computed buffers at their exact values. */
+public final class RandomWeights {
+  private RandomWeights() {}
+
+  /** Torch-layout values for every state_dict entry (float[] or long[]), keyed by full key. */
+  public static Map<String, Object> torchLayout(List<ParamSpec> specs, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (ParamSpec s : specs) {
+      if (s.kind() == ParamSpec.Kind.DERIVED) {
+        continue;
+      }
+      int n = Math.toIntExact(s.numel());
+      if (s.dtype() == DType.I64) {
+        out.put(s.key(), s.expected() != null ? s.expected().toLongArray() : new long[n]);
+        continue;
+      }
+      long[] shape = s.torchShape();
+      long fanIn = 1;
+      for (int i = 1; i < shape.length; i++) {
+        fanIn *= shape[i];
+      }
+      double std = shape.length >= 2 ? 1.0 / Math.sqrt(fanIn) : 0.1;
+      boolean positive = s.key().endsWith("running_var");
+      float[] f = new float[n];
+      for (int i = 0; i < n; i++) {
+        double g = rnd.nextDouble() * 2 - 1 + rnd.nextDouble() * 2 - 1 + rnd.nextDouble() * 2 - 1;
+        f[i] = positive ? (float) (0.5 + rnd.nextDouble()) : (float) (g * std);
+      }
+      if (s.key().endsWith(".weight") && shape.length == 1) {
+        for (int i = 0; i < n; i++) {
+          f[i] += 1f; // norm gammas around 1
+        }
+      }
+      out.put(s.key(), f);
+    }
+    return out;
+  }
+
+  /**
+   * TF-layout values for every variable of {@code variableSpec} (derived ones computed from their
+   * sources), ready for {@link Weights#assign}.
+   */
+  public static Map<String, Object> tfLayout(List<ParamSpec> variableSpec, long seed) {
+    Map<String, Object> torch = torchLayout(variableSpec, seed);
+    Map<String, HostTensor> hosts = new LinkedHashMap<>();
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (ParamSpec s : variableSpec) {
+      if (s.kind() == ParamSpec.Kind.DERIVED) {
+        continue;
+      }
+      Object v = torch.get(s.key());
+      if (v instanceof long[] l) {
+        out.put(s.key(), l);
+        hosts.put(s.key(), HostTensor.ofLongs(s.torchShape(), l));
+      } else {
+        float[] f = (float[]) v;
+        out.put(s.key(), s.layout().toTf(f, s.torchShape()));
+        hosts.put(s.key(), HostTensor.ofFloats(s.torchShape(), f));
+      }
+    }
+    for (ParamSpec s : variableSpec) {
+      if (s.kind() == ParamSpec.Kind.DERIVED) {
+        out.put(s.key(), s.derivation().compute().apply(
+            s.derivation().sources().stream().map(hosts::get).toList()));
+      }
+    }
+    return out;
+  }
+}
