@@ -17,7 +17,6 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -144,11 +143,29 @@ public final class BuiltModel implements AutoCloseable {
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(s),
         DataBuffers.of(inputNhwc.toFloatArray(), true, false))) {
       Session.Runner r = session.runner().feed(input, x);
-      names.forEach(n -> r.fetch(outputs.get(n)));
+      // TF Java's Result rejects fetching one output twice, and a module's output is often also
+      // its last child's (stages.2 and stages.2.1): fetch each distinct tensor once.
+      Map<String, Integer> slot = new LinkedHashMap<>();
+      int[] at = new int[names.size()];
+      for (int i = 0; i < names.size(); i++) {
+        var o = outputs.get(names.get(i)).asOutput();
+        String id = o.op().name() + ":" + o.index();
+        Integer k = slot.get(id);
+        if (k == null) {
+          k = slot.size();
+          slot.put(id, k);
+          r.fetch(o);
+        }
+        at[i] = k;
+      }
       Map<String, HostTensor> result = new LinkedHashMap<>();
       try (Result res = r.run()) {
+        List<HostTensor> distinct = new ArrayList<>();
+        for (int i = 0; i < slot.size(); i++) {
+          distinct.add(toHost((TFloat32) res.get(i)));
+        }
         for (int i = 0; i < names.size(); i++) {
-          result.put(names.get(i), toHost((TFloat32) res.get(i)));
+          result.put(names.get(i), distinct.get(at[i]));
         }
       }
       return result;
@@ -171,8 +188,4 @@ public final class BuiltModel implements AutoCloseable {
     graph.close();
   }
 
-  /** Closes quietly a tensor list (helper for callers that fetch raw tensors). */
-  static void closeAll(List<? extends Tensor> ts) {
-    ts.forEach(Tensor::close);
-  }
 }

@@ -31,6 +31,18 @@ public abstract class ClassifierModel extends Module {
     return java.util.List.of();
   }
 
+  /**
+   * A checkpoint this family recognises as a release it does not support at all (e.g. a withdrawn
+   * first version with other keys and layers), given its keys and torch shapes: the one-line
+   * reason. The loader then fails with this reason at the top of its message (in strict and
+   * non-strict mode) instead of burying it under every missing key. Empty (the default) when the
+   * checkpoint is not recognised as such; only consulted for a checkpoint that does not load.
+   */
+  public java.util.Optional<String> unsupportedCheckpoint(
+      java.util.Map<String, long[]> checkpointShapes) {
+    return java.util.Optional.empty();
+  }
+
   /** Everything up to the pooled features {@code [B, featureDim]}. */
   protected abstract Operand<TFloat32> forwardFeatures(Ctx ctx, Operand<TFloat32> xNhwc);
 

@@ -10,6 +10,11 @@ public final class Models {
 
   private static final List<Variant<?>> ALL = Stream.<List<? extends Variant<?>>>of(
           // One line per family: its variant table.
+          io.tfhybrid.arch.conv2former.Conv2FormerVariants.ALL,
+          io.tfhybrid.arch.coatnet.CoAtNetVariants.ALL,
+          io.tfhybrid.arch.contnet.ContNetVariants.ALL,
+          io.tfhybrid.arch.transcnn.HatNetVariants.ALL,
+          io.tfhybrid.arch.cvt.CvtVariants.ALL,
           List.<Variant<?>>of())
       .<Variant<?>>flatMap(List::stream)
       .toList();

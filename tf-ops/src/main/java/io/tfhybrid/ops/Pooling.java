@@ -41,6 +41,8 @@ public final class Pooling {
       boolean ceilMode, boolean countIncludePad) {
     long h = Shapes.dim(xNhwc, 1);
     long w = Shapes.dim(xNhwc, 2);
+    // As PyTorch (pool2d_shape_check); beyond it a window can lie wholly in the padding (0/0).
+    Checks.checkArg(p <= k / 2, "pad %s should be at most half of kernel %s", p, k);
     long oh = outSize(h, k, s, p, ceilMode);
     long ow = outSize(w, k, s, p, ceilMode);
     if (p == 0 && !ceilMode) {

@@ -49,15 +49,33 @@ public final class GraphTester implements AutoCloseable {
     if (session == null) {
       session = new Session(graph);
     }
+    // TF Java's Result rejects fetching the same output twice (a module's output is often also
+    // the recorded output of its last child), so fetch each distinct output once.
     Session.Runner r = session.runner();
-    xs.forEach(r::fetch);
+    Map<String, Integer> slot = new LinkedHashMap<>();
+    int[] at = new int[xs.size()];
+    for (int i = 0; i < xs.size(); i++) {
+      var o = xs.get(i).asOutput();
+      String name = o.op().name() + ":" + o.index();
+      Integer k = slot.get(name);
+      if (k == null) {
+        k = slot.size();
+        slot.put(name, k);
+        r.fetch(o);
+      }
+      at[i] = k;
+    }
     try (Result res = r.run()) {
-      java.util.ArrayList<HostTensor> out = new java.util.ArrayList<>();
-      for (int i = 0; i < xs.size(); i++) {
+      java.util.ArrayList<HostTensor> distinct = new java.util.ArrayList<>();
+      for (int i = 0; i < slot.size(); i++) {
         TFloat32 t = (TFloat32) res.get(i);
         float[] f = new float[Math.toIntExact(t.size())];
         t.copyTo(DataBuffers.of(f, false, false));
-        out.add(HostTensor.ofFloats(t.shape().asArray(), f));
+        distinct.add(HostTensor.ofFloats(t.shape().asArray(), f));
+      }
+      java.util.ArrayList<HostTensor> out = new java.util.ArrayList<>();
+      for (int i = 0; i < xs.size(); i++) {
+        out.add(distinct.get(at[i]));
       }
       return out;
     }

@@ -124,7 +124,8 @@ final class ByteReader {
 
   long i64(String what) throws CheckpointFormatException {
     ensure(8, what);
-    ByteBuffer b = ByteBuffer.wrap(window, (int) (pos - windowStart), 8).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.wrap(window, (int) (pos - windowStart), 8).order(ByteOrder.LITTLE_ENDIAN);
     pos += 8;
     return b.getLong();
   }
@@ -160,8 +161,7 @@ final class ByteReader {
     while (true) {
       if (pos >= length) {
         throw fail(
-            start,
-            "truncated: " + what + " has no terminating newline before the end of the data");
+            start, "truncated: " + what + " has no terminating newline before the end of the data");
       }
       int b = u8(what);
       if (b == '\n') {
@@ -173,7 +173,10 @@ final class ByteReader {
 
   /** A format error at logical position {@code p}. */
   CheckpointFormatException fail(long p, String message) {
-    String where = regionName == null ? "" : " (in " + regionName + (regionStart < 0 ? ", byte " + p : "") + ")";
+    String where =
+        regionName == null
+            ? ""
+            : " (in " + regionName + (regionStart < 0 ? ", byte " + p : "") + ")";
     return new CheckpointFormatException(file, fileOffset(p), message + where);
   }
 
@@ -184,13 +187,7 @@ final class ByteReader {
     if (n > length - pos) {
       throw fail(
           pos,
-          "truncated: "
-              + what
-              + " needs "
-              + n
-              + " bytes, but only "
-              + (length - pos)
-              + " remain");
+          "truncated: " + what + " needs " + n + " bytes, but only " + (length - pos) + " remain");
     }
   }
 

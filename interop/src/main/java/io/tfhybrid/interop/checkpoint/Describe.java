@@ -106,7 +106,11 @@ final class Describe {
       }
       sb.append('}');
     } else if (o instanceof Pickled.TensorRef t) {
-      sb.append("tensor(").append(t.dtypeName()).append(", ").append(io.tfhybrid.nn.Checks.shape(t.size())).append(')');
+      sb.append("tensor(")
+          .append(t.dtypeName())
+          .append(", ")
+          .append(io.tfhybrid.nn.Checks.shape(t.size()))
+          .append(')');
     } else if (o instanceof Long || o instanceof Double || o instanceof java.math.BigInteger) {
       sb.append(o);
     } else {
@@ -114,7 +118,8 @@ final class Describe {
     }
   }
 
-  private static void seq(StringBuilder sb, Collection<?> items, String open, String close, int depth) {
+  private static void seq(
+      StringBuilder sb, Collection<?> items, String open, String close, int depth) {
     if (depth >= MAX_DEPTH) {
       sb.append(open).append('…').append(close);
       return;

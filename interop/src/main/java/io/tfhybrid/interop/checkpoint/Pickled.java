@@ -99,6 +99,7 @@ final class Pickled {
         || o instanceof java.math.BigInteger
         || o instanceof Double
         || o instanceof Boolean
+        || o instanceof byte[] // hashed by identity: harmless, and it cannot recurse
         || o instanceof GlobalRef
         || o instanceof Interpreted
         || o instanceof StorageType
@@ -157,14 +158,24 @@ final class Pickled {
    * (-1: none) describe legacy storage views.
    */
   record StorageRef(
-      String key, StorageType type, long declaredNumel, String location, long viewOffset, long viewSize) {}
+      String key,
+      StorageType type,
+      long declaredNumel,
+      String location,
+      long viewOffset,
+      long viewSize) {}
 
   /**
    * A tensor as {@code torch._utils._rebuild_tensor_v2} would build it, not yet read: offsets and
    * strides count elements of {@link #dtype()}. {@code offset} is the file byte of the REDUCE.
    */
   record TensorRef(
-      StorageRef storage, long storageOffset, long[] size, long[] stride, DType dtypeOverride, long offset) {
+      StorageRef storage,
+      long storageOffset,
+      long[] size,
+      long[] stride,
+      DType dtypeOverride,
+      long offset) {
     DType dtype() {
       return dtypeOverride != null ? dtypeOverride : storage.type().dtype();
     }
@@ -173,7 +184,9 @@ final class Pickled {
       if (dtypeOverride != null) {
         return dtypeOverride.torchName();
       }
-      return storage.type().dtype() != null ? storage.type().dtype().torchName() : storage.type().qualifiedName();
+      return storage.type().dtype() != null
+          ? storage.type().dtype().torchName()
+          : storage.type().qualifiedName();
     }
   }
 

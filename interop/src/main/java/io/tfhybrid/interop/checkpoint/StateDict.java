@@ -130,7 +130,9 @@ public final class StateDict {
             + "' from all "
             + tensors.size()
             + " keys"
-            + (prefix.equals("module.") ? " (saved from a DataParallel/DistributedDataParallel model)" : ""));
+            + (prefix.equals("module.")
+                ? " (saved from a DataParallel/DistributedDataParallel model)"
+                : ""));
     return new StateDict(source, out, n);
   }
 

@@ -15,10 +15,10 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * A minimal zip reader (stored and deflated entries, zip64) over an open file. We read the
- * central directory ourselves rather than through {@code java.util.zip.ZipFile} so that errors
- * carry file offsets, entries are read by position (only the storages a state dict needs), and
- * every length is checked against the file before anything is allocated.
+ * A minimal zip reader (stored and deflated entries, zip64) over an open file. We read the central
+ * directory ourselves rather than through {@code java.util.zip.ZipFile} so that errors carry file
+ * offsets, entries are read by position (only the storages a state dict needs), and every length is
+ * checked against the file before anything is allocated.
  */
 final class ZipArchive {
   private static final int EOCD_SIG = 0x06054b50;
@@ -27,6 +27,7 @@ final class ZipArchive {
   private static final int CENTRAL_SIG = 0x02014b50;
   private static final int LOCAL_SIG = 0x04034b50;
   private static final int MAX_COMMENT = 0xffff;
+
   /** Deflate cannot expand data by more than about 1032:1. */
   private static final long MAX_DEFLATE_RATIO = 1032;
 
@@ -47,7 +48,11 @@ final class ZipArchive {
   private final Map<String, Entry> entries;
 
   private ZipArchive(
-      Path file, FileChannel channel, long fileSize, long centralStart, Map<String, Entry> entries) {
+      Path file,
+      FileChannel channel,
+      long fileSize,
+      long centralStart,
+      Map<String, Entry> entries) {
     this.file = file;
     this.channel = channel;
     this.fileSize = fileSize;
@@ -59,7 +64,9 @@ final class ZipArchive {
     long fileSize = size(file, channel);
     int tailLength = (int) Math.min(fileSize, 22L + MAX_COMMENT + 20);
     long tailStart = fileSize - tailLength;
-    byte[] tail = ByteReader.ofChannel(file, channel, tailStart, tailLength).bytes(tailLength, "the zip tail");
+    byte[] tail =
+        ByteReader.ofChannel(file, channel, tailStart, tailLength)
+            .bytes(tailLength, "the zip tail");
     ByteBuffer t = ByteBuffer.wrap(tail).order(ByteOrder.LITTLE_ENDIAN);
     int eocd = -1;
     for (int i = tailLength - 22; i >= 0; i--) {
@@ -98,11 +105,14 @@ final class ZipArchive {
                   + " bytes (truncated or damaged)");
         }
         ByteBuffer z =
-            ByteBuffer.wrap(ByteReader.ofChannel(file, channel, z64, 56).bytes(56, "the zip64 record"))
+            ByteBuffer.wrap(
+                    ByteReader.ofChannel(file, channel, z64, 56).bytes(56, "the zip64 record"))
                 .order(ByteOrder.LITTLE_ENDIAN);
         if (z.getInt(0) != ZIP64_EOCD_SIG) {
           throw new CheckpointFormatException(
-              file, z64, "expected a zip64 end-of-central-directory record (PK\\6\\6), found other bytes");
+              file,
+              z64,
+              "expected a zip64 end-of-central-directory record (PK\\6\\6), found other bytes");
         }
         entryCount = z.getLong(32);
         cdSize = z.getLong(40);
@@ -136,7 +146,13 @@ final class ZipArchive {
       long at = cd.position();
       int sig = cd.i32("a central directory header");
       if (sig != CENTRAL_SIG) {
-        throw cd.fail(at, "expected central directory header " + (i + 1) + " of " + entryCount + " (PK\\1\\2), found other bytes (damaged zip)");
+        throw cd.fail(
+            at,
+            "expected central directory header "
+                + (i + 1)
+                + " of "
+                + entryCount
+                + " (PK\\1\\2), found other bytes (damaged zip)");
       }
       cd.skip(4, "a central directory header");
       int flags = cd.u16("entry flags");
@@ -157,7 +173,9 @@ final class ZipArchive {
         int len = cd.u16("an extra field");
         long next = cd.position() + len;
         if (next > extraEnd) {
-          throw cd.fail(cd.position(), "extra field of entry '" + name + "' runs past its header (damaged zip)");
+          throw cd.fail(
+              cd.position(),
+              "extra field of entry '" + name + "' runs past its header (damaged zip)");
         }
         if (id == 0x0001) {
           if (usize == 0xffffffffL && cd.position() + 8 <= next) {
@@ -193,18 +211,38 @@ final class ZipArchive {
       if (method != 0 && method != 8) {
         throw cd.fail(
             at,
-            "entry '" + name + "' uses compression method " + method + "; expected 0 (stored) or 8 (deflate)");
+            "entry '"
+                + name
+                + "' uses compression method "
+                + method
+                + "; expected 0 (stored) or 8 (deflate)");
       }
       if (method == 0 && csize != usize) {
-        throw cd.fail(at, "stored entry '" + name + "' has size " + usize + " but " + csize + " bytes of data (damaged zip)");
+        throw cd.fail(
+            at,
+            "stored entry '"
+                + name
+                + "' has size "
+                + usize
+                + " but "
+                + csize
+                + " bytes of data (damaged zip)");
       }
       if (method == 8 && usize / MAX_DEFLATE_RATIO > csize) {
         throw cd.fail(
             at,
-            "entry '" + name + "' claims to inflate " + csize + " bytes to " + usize + ", more than deflate can (damaged or hostile zip)");
+            "entry '"
+                + name
+                + "' claims to inflate "
+                + csize
+                + " bytes to "
+                + usize
+                + ", more than deflate can (damaged or hostile zip)");
       }
-      if (entries.putIfAbsent(name, new Entry(name, method, flags, crc, csize, usize, lho)) != null) {
-        throw cd.fail(at, "entry '" + name + "' appears twice in the zip directory; expected unique names");
+      if (entries.putIfAbsent(name, new Entry(name, method, flags, crc, csize, usize, lho))
+          != null) {
+        throw cd.fail(
+            at, "entry '" + name + "' appears twice in the zip directory; expected unique names");
       }
     }
     return new ZipArchive(file, channel, fileSize, cdOffset, Collections.unmodifiableMap(entries));
@@ -234,10 +272,16 @@ final class ZipArchive {
 
   /** File offset of the entry's data (after its local header). */
   long dataOffset(Entry e) throws CheckpointFormatException {
-    ByteReader h = ByteReader.ofChannel(file, channel, e.localHeaderOffset(), Math.min(30, fileSize - e.localHeaderOffset()));
+    ByteReader h =
+        ByteReader.ofChannel(
+            file, channel, e.localHeaderOffset(), Math.min(30, fileSize - e.localHeaderOffset()));
     if (h.length() < 30 || h.i32("a local header") != LOCAL_SIG) {
       throw new CheckpointFormatException(
-          file, e.localHeaderOffset(), "expected the local header (PK\\3\\4) of entry '" + e.name() + "', found other bytes (damaged zip)");
+          file,
+          e.localHeaderOffset(),
+          "expected the local header (PK\\3\\4) of entry '"
+              + e.name()
+              + "', found other bytes (damaged zip)");
     }
     h.seek(26);
     int nameLen = h.u16("local name length");
@@ -273,9 +317,17 @@ final class ZipArchive {
     long data = dataOffset(e);
     if (e.size() > Integer.MAX_VALUE - 16) {
       throw new CheckpointFormatException(
-          file, data, "entry '" + e.name() + "' is " + e.size() + " bytes; entries over 2 GiB are not supported");
+          file,
+          data,
+          "entry '"
+              + e.name()
+              + "' is "
+              + e.size()
+              + " bytes; entries over 2 GiB are not supported");
     }
-    byte[] raw = ByteReader.ofChannel(file, channel, data, e.compressedSize()).bytes(e.compressedSize(), "entry '" + e.name() + "'");
+    byte[] raw =
+        ByteReader.ofChannel(file, channel, data, e.compressedSize())
+            .bytes(e.compressedSize(), "entry '" + e.name() + "'");
     byte[] out;
     if (e.method() == 0) {
       out = raw;
@@ -294,7 +346,15 @@ final class ZipArchive {
         }
         if (n != out.length) {
           throw new CheckpointFormatException(
-              file, data, "deflated entry '" + e.name() + "' inflates to " + n + " bytes, expected " + out.length + " (damaged zip)");
+              file,
+              data,
+              "deflated entry '"
+                  + e.name()
+                  + "' inflates to "
+                  + n
+                  + " bytes, expected "
+                  + out.length
+                  + " (damaged zip)");
         }
       } catch (DataFormatException ex) {
         throw new CheckpointFormatException(

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -147,8 +148,11 @@ public final class WeightLoader {
     problems.addAll(unexpected);
     List<String> warnings = new ArrayList<>();
     if (!problems.isEmpty()) {
-      if (strict) {
-        throw mismatch(model, sd, byKey, problems);
+      // A release the family recognises as unsupported fails even when not strict: zero-filling
+      // nearly every tensor would give a model that silently computes nonsense.
+      Optional<String> unsupported = model.root().unsupportedCheckpoint(shapesOf(sd));
+      if (strict || unsupported.isPresent()) {
+        throw mismatch(model, sd, problems, unsupported);
       }
       warnings.addAll(problems);
     }
@@ -160,27 +164,41 @@ public final class WeightLoader {
   }
 
   private CheckpointMismatchException mismatch(BuiltModel model, StateDict sd,
-      Map<String, ParamSpec> byKey, List<String> problems) {
+      List<String> problems, Optional<String> unsupported) {
     StringBuilder msg = new StringBuilder();
     msg.append("Cannot load checkpoint '").append(fileName(sd.source())).append("' into ")
-        .append(model.root().arch().displayName()).append(" '").append(model.name()).append("' (")
-        .append(problems.size()).append(problems.size() == 1 ? " problem):" : " problems):");
+        .append(model.root().arch().displayName()).append(" '").append(model.name()).append('\'');
+    int limit = 40;
+    if (unsupported.isPresent()) {
+      // The verdict leads; the key-by-key list would only bury it (all of it is in problems()).
+      limit = 5;
+      msg.append(": ").append(unsupported.get()).append(" (").append(problems.size())
+          .append(problems.size() == 1 ? " problem" : " problems")
+          .append(problems.size() > limit ? ", the first " + limit + " shown):" : "):");
+    } else {
+      msg.append(" (").append(problems.size())
+          .append(problems.size() == 1 ? " problem):" : " problems):");
+    }
     int shown = 0;
     for (String p : problems) {
-      if (shown++ == 40) {
-        msg.append("\n  … and ").append(problems.size() - 40).append(" more");
+      if (shown++ == limit) {
+        msg.append("\n  … and ").append(problems.size() - limit).append(" more");
         break;
       }
       msg.append("\n  ").append(p);
     }
+    for (String hint : model.root().diagnose(shapesOf(sd))) {
+      msg.append("\nHint: ").append(hint);
+    }
+    return new CheckpointMismatchException(msg.toString(), problems);
+  }
+
+  private static Map<String, long[]> shapesOf(StateDict sd) {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     for (String k : sd.keys()) {
       shapes.put(k, sd.get(k).shape());
     }
-    for (String hint : model.root().diagnose(shapes)) {
-      msg.append("\nHint: ").append(hint);
-    }
-    return new CheckpointMismatchException(msg.toString(), problems);
+    return shapes;
   }
 
   private static long assign(BuiltModel model, StateDict sd, List<ParamSpec> specs,
