@@ -168,7 +168,7 @@ public final class WeightLoader {
     StringBuilder msg = new StringBuilder();
     msg.append("Cannot load checkpoint '").append(fileName(sd.source())).append("' into ")
         .append(model.root().arch().displayName()).append(" '").append(model.name()).append('\'');
-    int limit = 40;
+    int limit = Integer.MAX_VALUE; // like load_state_dict: every problem, not a sample
     if (unsupported.isPresent()) {
       // The verdict leads; the key-by-key list would only bury it (all of it is in problems()).
       limit = 5;
