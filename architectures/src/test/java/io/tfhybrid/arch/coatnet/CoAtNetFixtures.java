@@ -1,0 +1,180 @@
+package io.tfhybrid.arch.coatnet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.DType;
+import io.tfhybrid.nn.ParamSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Reads the CoAtNet fixtures (config.json, variants.json) for tests that need no TensorFlow. */
+final class CoAtNetFixtures {
+  private CoAtNetFixtures() {}
+
+  /** Maven runs tests with the module directory as the working directory. */
+  static final Path GOLDEN = Path.of("../golden-tests/src/test/resources/golden/coatnet");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static JsonNode json(Path p) {
+    try {
+      return JSON.readTree(Files.readString(p));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + p, e);
+    }
+  }
+
+  static JsonNode variantsJson() {
+    return json(GOLDEN.resolve("variants.json"));
+  }
+
+  /** Every case directory's config.json, by case name. */
+  static Map<String, JsonNode> caseConfigs() {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    try (Stream<Path> dirs = Files.list(GOLDEN)) {
+      for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+        out.put(d.getFileName().toString(), json(d.resolve("config.json")));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalStateException("no CoAtNet golden cases under " + GOLDEN.toAbsolutePath());
+    }
+    return out;
+  }
+
+  static List<Integer> ints(JsonNode n) {
+    List<Integer> out = new ArrayList<>();
+    n.forEach(x -> out.add(x.asInt()));
+    return out;
+  }
+
+  /** The config for a reference constructor call as config.json/variants.json record it. */
+  static CoAtNetConfig config(JsonNode ctor) {
+    List<Integer> size = ints(ctor.get("image_size"));
+    Checks.checkArg(size.get(0).equals(size.get(1)), "non-square fixture %s", size);
+    if (ctor.has("in_channels")) {
+      Checks.checkArg(ctor.get("in_channels").asInt() == CoAtNetConfig.IN_CHANNELS,
+          "in_channels %s", ctor.get("in_channels"));
+    }
+    List<CoAtNetBlockType> types = new ArrayList<>();
+    ctor.get("block_types").forEach(t -> types.add(CoAtNetBlockType.of(t.asText())));
+    return new CoAtNetConfig(size.get(0), ints(ctor.get("num_blocks")), ints(ctor.get("channels")),
+        types, ctor.get("num_classes").asInt());
+  }
+
+  /** key → "[a, b]" (plus " torch.int64" for integer buffers), in order. */
+  static Map<String, String> shapes(List<ParamSpec> specs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    specs.forEach(s -> m.put(s.key(), Checks.shape(s.torchShape())));
+    return m;
+  }
+
+  /** config.json's {@code state_dict}: key → shape, in order. */
+  static Map<String, String> shapes(JsonNode stateDict) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = stateDict.fields(); it.hasNext(); ) {
+      var e = it.next();
+      m.put(e.getKey(), Checks.shape(longs(e.getValue())));
+    }
+    return m;
+  }
+
+  static long[] longs(JsonNode n) {
+    long[] s = new long[n.size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = n.get(i).asLong();
+    }
+    return s;
+  }
+
+  /** One expected state_dict entry written from the spec's §7 key patterns. */
+  record Entry(String key, long[] shape, boolean parameter, DType dtype) {}
+
+  /**
+   * The state_dict a variants.json / config.json entry implies, written independently of the
+   * module code from spec §7 (key patterns) and the per-block facts of {@code stages}.
+   */
+  static List<Entry> expectedStateDict(JsonNode stages, long numClasses) {
+    List<Entry> out = new ArrayList<>();
+    int d4 = 0;
+    for (JsonNode stage : stages) {
+      String type = stage.get("type").asText();
+      for (JsonNode b : stage.get("blocks")) {
+        String p = b.get("index").asText() + ".";
+        long inp = b.get("inp").asLong();
+        long oup = b.get("oup").asLong();
+        boolean down = b.get("downsample").asBoolean();
+        switch (type) {
+          case "stem" -> {
+            out.add(param(p + "0.weight", oup, inp, 3, 3));
+            bn(out, p + "1.", oup);
+          }
+          case "C" -> {
+            long hid = b.get("hidden").asLong();
+            long se = b.get("se_hidden").asLong();
+            if (down) {
+              out.add(param(p + "proj.weight", oup, inp, 1, 1));
+            }
+            bn(out, p + "conv.norm.", inp);
+            out.add(param(p + "conv.fn.0.weight", hid, inp, 1, 1));
+            bn(out, p + "conv.fn.1.", hid);
+            out.add(param(p + "conv.fn.3.weight", hid, 1, 3, 3));
+            bn(out, p + "conv.fn.4.", hid);
+            out.add(param(p + "conv.fn.6.fc.0.weight", se, hid));
+            out.add(param(p + "conv.fn.6.fc.2.weight", hid, se));
+            out.add(param(p + "conv.fn.7.weight", oup, hid, 1, 1));
+            bn(out, p + "conv.fn.8.", oup);
+          }
+          case "T" -> {
+            long f = b.get("ffn_hidden").asLong();
+            if (down) {
+              out.add(param(p + "proj.weight", oup, inp, 1, 1));
+            }
+            out.add(param(p + "attn.1.norm.weight", inp));
+            out.add(param(p + "attn.1.norm.bias", inp));
+            out.add(param(p + "attn.1.fn.relative_bias_table",
+                longs(b.get("relative_bias_table"))));
+            out.add(new Entry(p + "attn.1.fn.relative_index", longs(b.get("relative_index")), false,
+                DType.I64));
+            out.add(param(p + "attn.1.fn.to_qkv.weight", b.get("qkv_out").asLong(), inp));
+            out.add(param(p + "attn.1.fn.to_out.0.weight", oup, CoAtNetConfig.INNER_DIM));
+            out.add(param(p + "attn.1.fn.to_out.0.bias", oup));
+            out.add(param(p + "ff.1.norm.weight", oup));
+            out.add(param(p + "ff.1.norm.bias", oup));
+            out.add(param(p + "ff.1.fn.net.0.weight", f, oup));
+            out.add(param(p + "ff.1.fn.net.0.bias", f));
+            out.add(param(p + "ff.1.fn.net.3.weight", oup, f));
+            out.add(param(p + "ff.1.fn.net.3.bias", oup));
+          }
+          default -> throw new IllegalStateException("unknown stage type " + type);
+        }
+        d4 = (int) oup;
+      }
+    }
+    out.add(param("fc.weight", numClasses, d4));
+    return out;
+  }
+
+  private static Entry param(String key, long... shape) {
+    return new Entry(key, shape, true, DType.F32);
+  }
+
+  private static void bn(List<Entry> out, String p, long c) {
+    out.add(param(p + "weight", c));
+    out.add(param(p + "bias", c));
+    out.add(new Entry(p + "running_mean", new long[] {c}, false, DType.F32));
+    out.add(new Entry(p + "running_var", new long[] {c}, false, DType.F32));
+    out.add(new Entry(p + "num_batches_tracked", new long[0], false, DType.I64));
+  }
+}
