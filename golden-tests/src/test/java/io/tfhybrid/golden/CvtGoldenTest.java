@@ -1,0 +1,27 @@
+package io.tfhybrid.golden;
+
+import io.tfhybrid.arch.Arch;
+import java.io.IOException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * CvT against the official microsoft/CvT outputs: every case × {.pth, .safetensors}, logits and
+ * every captured feature within {@link Tolerance#FP32}.
+ */
+@Tag("golden")
+class CvtGoldenTest {
+  static Stream<Arguments> cases() {
+    return GoldenCase.all(Arch.CVT)
+        .flatMap(c -> Stream.of(Format.values()).map(f -> Arguments.of(c, f)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void matchesReference(GoldenCase c, Format format) throws IOException {
+    GoldenHarness.check(c, format, CvtGoldenConfigs.of(c).createModule());
+  }
+}
