@@ -1,0 +1,312 @@
+package io.tfhybrid.golden;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.Variant;
+import io.tfhybrid.arch.contnet.ContNet;
+import io.tfhybrid.arch.contnet.ContNetConfig;
+import io.tfhybrid.arch.contnet.ContNetFlags;
+import io.tfhybrid.arch.contnet.ContNetVariants;
+import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.checkpoint.StateDict;
+import io.tfhybrid.interop.load.CheckpointMismatchException;
+import io.tfhybrid.interop.load.LoadReport;
+import io.tfhybrid.interop.load.WeightLoader;
+import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.DType;
+import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.nn.ParamSpec;
+import io.tfhybrid.ops.Layouts;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Strict loading of ConTNet checkpoints: another variant, other build flags (detected from the
+ * keys), an altered relative-position index, a DataParallel {@code module.} prefix, and
+ * auto-configuration from a checkpoint's keys (pre_norm excepted).
+ */
+class ContNetLoadingTest {
+
+  static GoldenCase fixture(String name) {
+    return GoldenCase.all(Arch.CONTNET)
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** A state dict with every entry of {@code specs}: random floats, computed buffers exact. */
+  static StateDict synthesize(String source, List<ParamSpec> specs, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    LinkedHashMap<String, HostTensor> tensors = new LinkedHashMap<>();
+    for (ParamSpec s : specs) {
+      int n = Math.toIntExact(s.numel());
+      if (s.dtype() == DType.I64) {
+        tensors.put(
+            s.key(),
+            s.expected() != null ? s.expected() : HostTensor.ofLongs(s.torchShape(), new long[n]));
+      } else {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+          f[i] = (float) (r.nextDouble() - 0.5);
+        }
+        tensors.put(s.key(), HostTensor.ofFloats(s.torchShape(), f));
+      }
+    }
+    return StateDict.of(source, tensors, List.of());
+  }
+
+  /**
+   * The problems a strict load must report, in the loader's order, from the two key/shape lists.
+   */
+  static List<String> expectedProblems(List<ParamSpec> model, StateDict sd) {
+    List<String> mismatched = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    Map<String, ParamSpec> byKey = new LinkedHashMap<>();
+    for (ParamSpec s : model) {
+      byKey.put(s.key(), s);
+      if (!sd.contains(s.key())) {
+        missing.add("missing '" + s.key() + "' " + Checks.shape(s.torchShape()));
+      } else if (!Arrays.equals(sd.get(s.key()).shape(), s.torchShape())) {
+        mismatched.add(
+            "size mismatch '"
+                + s.key()
+                + "': expected "
+                + Checks.shape(s.torchShape())
+                + ", found "
+                + Checks.shape(sd.get(s.key()).shape()));
+      }
+    }
+    for (String k : sd.keys()) {
+      if (!byKey.containsKey(k)) {
+        unexpected.add("unexpected '" + k + "' " + Checks.shape(sd.get(k).shape()));
+      }
+    }
+    List<String> all = new ArrayList<>(mismatched);
+    all.addAll(missing);
+    all.addAll(unexpected);
+    return all;
+  }
+
+  static void assertLoadFails(Variant<ContNetConfig> model, Variant<ContNetConfig> other) {
+    StateDict sd = synthesize(other.id() + ".pth", new ContNet(other.config()).stateDictSpec(), 3);
+    try (BuiltModel m = BuiltModel.build(model)) {
+      CheckpointMismatchException e =
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+      List<String> expected = expectedProblems(m.stateDictSpec(), sd);
+      assertEquals(expected, e.problems(), "the full problem list");
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "Cannot load checkpoint '"
+                      + other.id()
+                      + ".pth' into"
+                      + " ConTNet '"
+                      + model.id()
+                      + "' ("
+                      + expected.size()
+                      + " problems):"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage()
+              .contains("\nHint: the checkpoint looks like variant '" + other.id() + "' ("),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void sCheckpointIntoTiListsEveryShapeMismatchAndNamesS() {
+    assertLoadFails(ContNetVariants.TI, ContNetVariants.S);
+  }
+
+  @Test
+  void bCheckpointIntoMListsMissingAndUnexpectedKeysAndNamesB() {
+    assertLoadFails(ContNetVariants.M, ContNetVariants.B);
+  }
+
+  @Test
+  void otherFlagsAreDetectedFromTheKeysAndNamed() {
+    ContNetConfig trained =
+        ContNetVariants.TI.config().withFlags(new ContNetFlags(true, true, false, false));
+    StateDict sd = synthesize("ti_rel_avgdown.pth", new ContNet(trained).stateDictSpec(), 5);
+    try (BuiltModel m = BuiltModel.build(ContNetVariants.TI)) {
+      CheckpointMismatchException e =
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+      assertEquals(expectedProblems(m.stateDictSpec(), sd), e.problems());
+      String msg = e.getMessage();
+      assertTrue(
+          msg.contains(
+              "\n"
+                  + "Hint: the checkpoint was built with other flags: use_avgdown=True: found"
+                  + " 'layer1.ConTBlock0.downsample.conv.conv.weight' (avg-down renames the"
+                  + " stride-2 shortcut key); relative=True: found"
+                  + " 'layer1.ConTBlock0.ste1.attn.relative_position_bias_table' and no"
+                  + " 'pe.0'/'pe.1'; qkv_bias=False: 'layer1.ConTBlock0.ste1.attn.qkv.weight' has"
+                  + " no '.bias' beside it. This model has use_avgdown=False, relative=False,"
+                  + " qkv_bias=True, pre_norm=False; use ContNetConfig.withFlags(new"
+                  + " ContNetFlags(true, true, false, false))"),
+          msg);
+      assertTrue(!msg.contains("looks like variant"), "same topology: no variant hint\n" + msg);
+    }
+    // With the detected flags the same state dict loads.
+    try (BuiltModel m = BuiltModel.build("ti_rel_avgdown", new ContNet(trained), 224, 224)) {
+      LoadReport r = WeightLoader.load(m, sd);
+      assertEquals(sd.size(), r.tensorsLoaded());
+    }
+  }
+
+  @Test
+  void alteredRelativeIndexIsRejected() throws IOException {
+    GoldenCase c = fixture("t2_rel_postnorm_odd53");
+    StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
+    String key = "layer1.ConTBlock0.ste2.attn.relative_position_index";
+    long[] idx = sd.get(key).toLongArray();
+    assertEquals(13L * 27 + 13, idx[0], "query (0,0) vs key (0,0) for p=14");
+    idx[5] = 0;
+    LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>(sd.asMap());
+    t.put(key, HostTensor.ofLongs(sd.get(key).shape(), idx));
+    StateDict altered = StateDict.of("altered.safetensors", t, List.of());
+    try (BuiltModel m =
+        BuiltModel.build(
+            "odd53", new ContNet(ContNetGoldenTest.config(c.config())), c.height(), c.width())) {
+      CheckpointMismatchException e =
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, altered));
+      assertEquals(
+          List.of(
+              "computed buffer '"
+                  + key
+                  + "' differs from the checkpoint: at flat"
+                  + " index 5 expected 359, found 0"),
+          e.problems());
+    }
+  }
+
+  @Test
+  void modulePrefixOfDataParallelCheckpointsIsStripped(@TempDir Path dir) throws IOException {
+    GoldenCase c = fixture("t2_rel_avgdown_prenorm_b2");
+    StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
+    LinkedHashMap<String, HostTensor> prefixed = new LinkedHashMap<>();
+    sd.asMap().forEach((k, v) -> prefixed.put("module." + k, v));
+    Path file = dir.resolve("ddp.safetensors");
+    writeSafetensors(file, prefixed);
+    StateDict read = Checkpoints.read(file);
+    assertTrue(
+        read.notes().stream().anyMatch(n -> n.contains("stripped the prefix 'module.'")),
+        read.notes().toString());
+    try (BuiltModel m =
+        BuiltModel.build(
+            "ddp", new ContNet(ContNetGoldenTest.config(c.config())), c.height(), c.width())) {
+      assertEquals(sd.size(), WeightLoader.load(m, read).tensorsLoaded());
+    }
+  }
+
+  @Test
+  void everyFixtureConfigIsRecoveredFromItsWeightFile() throws IOException {
+    for (GoldenCase c : GoldenCase.all(Arch.CONTNET).toList()) {
+      ContNetConfig expected = ContNetGoldenTest.config(c.config());
+      Map<String, long[]> shapes = shapes(Checkpoints.read(c.weights(Format.PTH)));
+      ContNetConfig.Inference inf =
+          ContNetConfig.fromCheckpoint(shapes, expected.flags().preNorm()).orElseThrow();
+      ContNetConfig got = inf.config();
+      if (!expected.flags().relative()) {
+        // absolute-PE checkpoints do not show the heads: the user states them
+        got = got.withHeadNum(expected.headNum());
+      }
+      assertEquals(expected, got, c + ": " + inf.reasons());
+    }
+  }
+
+  @Test
+  void detectedConfigReproducesTheReference() throws IOException {
+    GoldenCase c = fixture("t2_rel_avgdown_prenorm_b2");
+    Map<String, long[]> shapes = shapes(Checkpoints.read(c.weights(Format.SAFETENSORS)));
+    ContNetConfig detected = ContNetConfig.fromCheckpoint(shapes, true).orElseThrow().config();
+    GoldenHarness.check(c, Format.SAFETENSORS, new ContNet(detected));
+  }
+
+  @Test
+  void preNormIsInvisibleSoAWrongGuessLoadsButDiverges() throws IOException {
+    GoldenCase c = fixture("t2_rel_avgdown_prenorm_b2");
+    ContNetConfig wrong = ContNetGoldenTest.config(c.config()).withPreNorm(false);
+    GoldenCase.Expected ste1 =
+        c.expected().stream()
+            .filter(e -> e.captureName().equals("layer1.ConTBlock0.ste1"))
+            .findFirst()
+            .orElseThrow();
+    try (BuiltModel m =
+        BuiltModel.build("wrong_pre_norm", new ContNet(wrong), c.height(), c.width())) {
+      WeightLoader.load(m, Checkpoints.read(c.weights(Format.SAFETENSORS))); // same keys: loads
+      HostTensor in = c.inputNchw();
+      long[] s = in.shape();
+      HostTensor nhwc =
+          HostTensor.ofFloats(
+              new long[] {s[0], s[2], s[3], s[1]}, Layouts.nchwToNhwc(in.toFloatArray(), s));
+      HostTensor ours = m.run(nhwc, List.of(ste1.captureName())).get(ste1.captureName());
+      GoldenAssert.Measured d =
+          GoldenAssert.measure(c, ste1, GoldenCase.npy(ste1.file()), ours, Tolerance.FP32);
+      assertTrue(d.maxAbsDiff() > 100 * d.bound(), "post-norm should diverge: " + d);
+    }
+  }
+
+  static Map<String, long[]> shapes(StateDict sd) {
+    Map<String, long[]> m = new LinkedHashMap<>();
+    sd.keys().forEach(k -> m.put(k, sd.get(k).shape()));
+    return m;
+  }
+
+  /** A minimal safetensors writer: u64 header length, JSON header, raw little-endian data. */
+  static void writeSafetensors(Path file, Map<String, HostTensor> tensors) throws IOException {
+    StringBuilder h = new StringBuilder("{");
+    long offset = 0;
+    for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+      HostTensor t = e.getValue();
+      long n = t.numel() * t.dtype().byteSize();
+      h.append(h.length() > 1 ? "," : "")
+          .append('"')
+          .append(e.getKey())
+          .append("\":{\"dtype\":\"")
+          .append(t.dtype().name())
+          .append("\",\"shape\":")
+          .append(Arrays.toString(t.shape()).replace(" ", ""))
+          .append(",\"data_offsets\":[")
+          .append(offset)
+          .append(',')
+          .append(offset + n)
+          .append("]}");
+      offset += n;
+    }
+    h.append('}');
+    while (h.length() % 8 != 0) {
+      h.append(' ');
+    }
+    byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(
+          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+      out.write(header);
+      for (HostTensor t : tensors.values()) {
+        ByteBuffer b = t.data();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        out.write(bytes);
+      }
+    }
+  }
+}
