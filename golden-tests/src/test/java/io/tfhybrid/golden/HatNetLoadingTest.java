@@ -1,0 +1,223 @@
+package io.tfhybrid.golden;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.transcnn.HatNetConfig;
+import io.tfhybrid.arch.transcnn.HatNetVariants;
+import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.checkpoint.StateDict;
+import io.tfhybrid.interop.load.CheckpointMismatchException;
+import io.tfhybrid.interop.load.WeightLoader;
+import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.nn.ParamSpec;
+import io.tfhybrid.ops.Layouts;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loading TransCNN / HAT-Net checkpoints through {@link WeightLoader}: the wrong variant, another
+ * class count, a withdrawn TransCNN v1 checkpoint, and the unused {@code attn.proj_norm}.
+ */
+class HatNetLoadingTest {
+
+  /** A state dict of zeros with the given keys and shapes (loading fails before values matter). */
+  private static StateDict zeros(String source, Map<String, long[]> shapes) {
+    LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>();
+    shapes.forEach((k, s) -> t.put(k, k.endsWith("num_batches_tracked")
+        ? HostTensor.ofLongs(s, new long[Math.toIntExact(HostTensor.numel(s))])
+        : HostTensor.ofFloats(s, new float[Math.toIntExact(HostTensor.numel(s))])));
+    return StateDict.of(source, t, List.of());
+  }
+
+  private static Map<String, long[]> shapesOf(HatNetConfig c) {
+    Map<String, long[]> m = new LinkedHashMap<>();
+    for (ParamSpec p : c.createModule().stateDictSpec()) {
+      m.put(p.key(), p.torchShape());
+    }
+    return m;
+  }
+
+  @Test
+  void anotherVariantFailsWithEveryProblemAndNamesTheVariant() {
+    Map<String, long[]> small = shapesOf(HatNetVariants.SMALL);
+    Map<String, long[]> tiny = shapesOf(HatNetVariants.TINY);
+    // Every problem the loader must report: shape mismatches, missing and unexpected keys.
+    int expected = 0;
+    for (Map.Entry<String, long[]> e : tiny.entrySet()) {
+      long[] other = small.get(e.getKey());
+      expected += other == null || !Arrays.equals(other, e.getValue()) ? 1 : 0;
+    }
+    for (String k : small.keySet()) {
+      expected += tiny.containsKey(k) ? 0 : 1;
+    }
+    try (BuiltModel m = BuiltModel.build(HatNetVariants.TRANSCNN_TINY_224)) {
+      StateDict sd = zeros("HAT-Net_Small.pth", small);
+      CheckpointMismatchException e =
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+      assertEquals(expected, e.problems().size());
+      String msg = e.getMessage();
+      assertTrue(msg.startsWith("Cannot load checkpoint 'HAT-Net_Small.pth' into TransCNN"
+          + " (HAT-Net) 'transcnn_tiny_224' (" + expected + " problems):\n"), msg);
+      assertTrue(msg.contains("\n  size mismatch 'patch_embed.3.weight': expected [48, 16, 3, 3],"
+          + " found [64, 16, 3, 3]"), msg);
+      assertTrue(e.problems().contains("unexpected 'blocks.1.2.attn.norm.weight' [128]"));
+      assertTrue(msg.endsWith("\nHint: the checkpoint looks like variant 'transcnn_small_224'"
+          + " (HAT_Net_small, HAT-Net_Small.pth: dims [64, 128, 320, 512], depths [2, 3, 8, 3],"
+          + " kernel sizes [3, 3, 3, 3])"), msg);
+    }
+  }
+
+  @Test
+  void anotherClassCountSaysHowToBuildIt() throws IOException {
+    GoldenCase c = GoldenCase.all(Arch.TRANSCNN)
+        .filter(x -> x.name().equals("b2_nonsquare_64x96")).findFirst().orElseThrow();
+    HatNetConfig eleven = HatNetGoldenTest.config(c).withNumClasses(11);
+    try (BuiltModel m = BuiltModel.build("b2_nonsquare_64x96", eleven.createModule(), 64, 96)) {
+      StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
+      CheckpointMismatchException e =
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+      assertEquals(List.of("size mismatch 'classifier.1.weight': expected [11, 48], found [10, 48]",
+          "size mismatch 'classifier.1.bias': expected [11], found [10]"), e.problems());
+      assertTrue(e.getMessage().endsWith("\nHint: the checkpoint has 10 classes"
+          + " ('classifier.1.weight' [10, 48]); for a different class count use"
+          + " HatNetConfig.withNumClasses(10)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void transCnnV1CheckpointIsRejectedAsSuch() {
+    StateDict v1 = zeros("TransCNN-Tiny.pth", transCnnV1Tiny());
+    try (BuiltModel m = BuiltModel.build(HatNetVariants.TRANSCNN_TINY_224)) {
+      CheckpointMismatchException e =
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, v1));
+      String msg = e.getMessage();
+      int n = e.problems().size();
+      assertTrue(n > 300, "the full list stays available in problems(): " + n);
+      assertTrue(msg.startsWith("Cannot load checkpoint 'TransCNN-Tiny.pth' into TransCNN (HAT-Net)"
+          + " 'transcnn_tiny_224': TransCNN v1 checkpoint: not supported, use the HAT-Net release ("
+          + n + " problems, the first 5 shown):\n"), msg);
+      assertEquals(5, msg.lines().filter(l -> l.startsWith("  ") && !l.startsWith("  …")).count(),
+          msg);
+      assertTrue(msg.contains("\n  … and " + (n - 5) + " more\n"), msg);
+      assertTrue(msg.contains("\nHint: TransCNN v1 checkpoint: not supported, use the HAT-Net"
+          + " release. The keys have BatchNorm running statistics"), msg);
+      assertTrue(msg.contains("It looks like TransCNN_Tiny (dims [64, 128, 256, 512], depths"
+          + " [2, 2, 4, 2]). Download 'HAT-Net_Tiny.pth' (variant 'transcnn_tiny_224') from"
+          + " release v2.0 of yun-liu/HAT-Net instead."), msg);
+      // Non-strict loading would zero-fill nearly everything: a v1 checkpoint still fails.
+      CheckpointMismatchException lenient = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.builder().strict(false).build().loadInto(m, v1));
+      assertTrue(lenient.getMessage().contains(": TransCNN v1 checkpoint: not supported"));
+    }
+  }
+
+  @Test
+  void projNormIsLoadedButNeverUsed() throws IOException {
+    GoldenCase c = GoldenCase.all(Arch.TRANSCNN)
+        .filter(x -> x.name().equals("b2_odd_45x79_floorpool")).findFirst().orElseThrow();
+    try (BuiltModel m = BuiltModel.build(c.toString(), HatNetGoldenTest.config(c).createModule(),
+        c.height(), c.width())) {
+      StateDict sd = Checkpoints.read(c.weights(Format.PTH));
+      WeightLoader.load(m, sd); // strict: proj_norm keys match declared variables
+      HostTensor in = c.inputNchw();
+      long[] s = in.shape();
+      HostTensor nhwc = HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]},
+          Layouts.nchwToNhwc(in.toFloatArray(), s));
+      float[] before = m.run(nhwc, List.of(BuiltModel.LOGITS)).get(BuiltModel.LOGITS)
+          .toFloatArray();
+      Map<String, Object> scrambled = new HashMap<>();
+      SplittableRandom rnd = new SplittableRandom(3);
+      Set<String> projNormKeys = new HashSet<>();
+      for (ParamSpec p : m.stateDictSpec()) {
+        if (p.key().contains(".attn.proj_norm.")) {
+          float[] v = new float[Math.toIntExact(p.numel())];
+          for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (rnd.nextDouble() * 10 - 5);
+          }
+          scrambled.put(p.key(), v);
+          projNormKeys.add(p.key());
+        }
+      }
+      assertEquals(2 * (2 + 1 + 1 + 2), projNormKeys.size(), "one proj_norm per block");
+      m.weights().assign(m.session(), scrambled);
+      float[] after = m.run(nhwc, List.of(BuiltModel.LOGITS)).get(BuiltModel.LOGITS)
+          .toFloatArray();
+      assertArrayEquals(before, after, 0f);
+    }
+  }
+
+  /** Keys and shapes of TransCNN_Tiny from the withdrawn v1 code (TransCNN.py@0bd7463). */
+  static Map<String, long[]> transCnnV1Tiny() {
+    int[] dims = {64, 128, 256, 512};
+    int[] depths = {2, 2, 4, 2};
+    int[] grids = {8, 8, 8, 1};
+    int[] kernels = {5, 3, 5, 3};
+    int expansion = 4;
+    Map<String, long[]> m = new LinkedHashMap<>();
+    m.put("patch_embed.0.weight", new long[] {16, 3, 3, 3});
+    m.put("patch_embed.0.bias", new long[] {16});
+    batchNorm(m, "patch_embed.1", 16);
+    m.put("patch_embed.3.weight", new long[] {dims[0], 16, 3, 3});
+    m.put("patch_embed.3.bias", new long[] {dims[0]});
+    for (int s = 0; s < 4; s++) {
+      long c = dims[s];
+      long e = c * expansion;
+      for (int i = 0; i < depths[s]; i++) {
+        String b = "blocks." + s + "." + i + ".";
+        batchNorm(m, b + "attn.norm", c);
+        conv1x1(m, b + "attn.qkv", 3 * c, c);
+        conv1x1(m, b + "attn.proj", c, c);
+        if (grids[s] > 1) {
+          batchNorm(m, b + "attn.grid_norm", c);
+          batchNorm(m, b + "attn.ds_norm", c);
+          conv1x1(m, b + "attn.q", c, c);
+          conv1x1(m, b + "attn.kv", 2 * c, c);
+        }
+        m.put(b + "conv.conv1.0.weight", new long[] {e, c, 1, 1});
+        batchNorm(m, b + "conv.conv1.1", e);
+        m.put(b + "conv.conv2.0.weight", new long[] {e, 1, kernels[s], kernels[s]});
+        batchNorm(m, b + "conv.conv2.1", e);
+        m.put(b + "conv.conv3.0.weight", new long[] {c, e, 1, 1});
+        batchNorm(m, b + "conv.conv3.1", c);
+      }
+    }
+    for (int n = 2; n <= 4; n++) {
+      long in = dims[n - 2];
+      long out = dims[n - 1];
+      m.put("ds" + n + ".conv.weight", new long[] {out, in, 3, 3});
+      m.put("ds" + n + ".conv.bias", new long[] {out});
+      conv1x1(m, "ds" + n + ".residual", out, in);
+      batchNorm(m, "ds" + n + ".norm1", out);
+      batchNorm(m, "ds" + n + ".norm2", out);
+    }
+    m.put("classifier.1.weight", new long[] {1000, dims[3]});
+    m.put("classifier.1.bias", new long[] {1000});
+    return m;
+  }
+
+  private static void conv1x1(Map<String, long[]> m, String prefix, long out, long in) {
+    m.put(prefix + ".weight", new long[] {out, in, 1, 1});
+    m.put(prefix + ".bias", new long[] {out});
+  }
+
+  private static void batchNorm(Map<String, long[]> m, String prefix, long c) {
+    for (String p : new ArrayList<>(List.of("weight", "bias", "running_mean", "running_var"))) {
+      m.put(prefix + "." + p, new long[] {c});
+    }
+    m.put(prefix + ".num_batches_tracked", new long[] {});
+  }
+}
