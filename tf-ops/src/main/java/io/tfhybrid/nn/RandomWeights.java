@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Random weights for smoke tests: N(0, 1/fan_in)-ish floats, computed buffers at their exact values. */
+/**
+ * Random weights for smoke tests and benchmarks: N(0, 1/fan_in)-ish floats, norm gammas around 1,
+ * positive running variances, computed buffers at their exact values.
+ */
 public final class RandomWeights {
   private RandomWeights() {}
 

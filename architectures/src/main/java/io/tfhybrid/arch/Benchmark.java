@@ -1,0 +1,95 @@
+package io.tfhybrid.arch;
+
+import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.nn.RandomWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Inference speed and memory of one variant on this machine: graph build time, then the median
+ * and best wall time of {@code iters} forward passes of a random batch at the variant's default
+ * resolution (random weights: speed does not depend on the values). Speed targets live here, never
+ * in timed unit tests.
+ */
+public final class Benchmark {
+  private Benchmark() {}
+
+  /** One measurement. Times in milliseconds; peak RSS in MiB (JVM + TensorFlow), or -1. */
+  public record Result(String variant, int batch, long height, long width, long parameters,
+      double buildMs, double medianMs, double bestMs, double imagesPerSecond, long peakRssMib) {
+    @Override
+    public String toString() {
+      return String.format("%-22s batch %2d  %4dx%-4d %,13d params  build %6.0f ms  median %8.1f ms"
+              + "  best %8.1f ms  %7.1f img/s  peak RSS %,6d MiB", variant, batch, height, width,
+          parameters, buildMs, medianMs, bestMs, imagesPerSecond, peakRssMib);
+    }
+  }
+
+  /** {@code Benchmark VARIANT... [--batch N] [--iters N] [--warmup N]}; "all" for every variant. */
+  public static void main(String[] args) {
+    int batch = 1;
+    int iters = 20;
+    int warmup = 3;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--batch" -> batch = Integer.parseInt(args[++i]);
+        case "--iters" -> iters = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "all" -> Models.all().forEach(v -> ids.add(v.id()));
+        default -> ids.add(args[i]);
+      }
+    }
+    for (String id : ids) {
+      System.out.println(run(Models.variant(id), batch, warmup, iters));
+    }
+  }
+
+  public static Result run(Variant<?> variant, int batch, int warmup, int iters) {
+    long t0 = System.nanoTime();
+    try (BuiltModel m = BuiltModel.build(variant)) {
+      m.weights().assign(m.session(), RandomWeights.tfLayout(m.root().variableSpec(), 1));
+      double buildMs = (System.nanoTime() - t0) / 1e6;
+      long h = m.height();
+      long w = m.width();
+      float[] x = new float[Math.toIntExact(batch * h * w * 3)];
+      SplittableRandom r = new SplittableRandom(2);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (r.nextDouble() * 2 - 1);
+      }
+      HostTensor input = HostTensor.ofFloats(new long[] {batch, h, w, 3}, x);
+      List<String> fetch = List.of(BuiltModel.LOGITS);
+      for (int i = 0; i < warmup; i++) {
+        m.run(input, fetch);
+      }
+      double[] ms = new double[iters];
+      for (int i = 0; i < iters; i++) {
+        long s = System.nanoTime();
+        m.run(input, fetch);
+        ms[i] = (System.nanoTime() - s) / 1e6;
+      }
+      Arrays.sort(ms);
+      double median = ms[iters / 2];
+      return new Result(variant.id(), batch, h, w, m.root().parameterCount(), buildMs, median, ms[0],
+          batch * 1000.0 / median, peakRssMib());
+    }
+  }
+
+  /** VmHWM of this process from /proc (Linux), in MiB; -1 elsewhere. */
+  static long peakRssMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
