@@ -1,0 +1,168 @@
+package io.tfhybrid.interop.cli;
+
+import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.Preprocessing;
+import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.checkpoint.ReadOptions;
+import io.tfhybrid.interop.checkpoint.StateDict;
+import io.tfhybrid.interop.load.LoadReport;
+import io.tfhybrid.interop.load.WeightLoader;
+import io.tfhybrid.interop.serving.SavedModelExport;
+import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.ops.Layouts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The steps convert, verify and quickstart share. */
+final class Conversions {
+  private Conversions() {}
+
+  static StateDict read(Path checkpoint, ReadOptions options) throws IOException {
+    if (!Files.exists(checkpoint)) {
+      throw new NoSuchFileException(checkpoint.toString(), null, "the checkpoint to read");
+    }
+    if (Files.isDirectory(checkpoint)) {
+      throw new CliError(
+          "cannot read checkpoint '" + checkpoint + "'",
+          "a checkpoint file (" + Checkpoints.FORMATS_UNDERSTOOD + ")",
+          "a directory",
+          Files.isRegularFile(checkpoint.resolve("saved_model.pb"))
+              ? "that is a SavedModel: inspect, predict and verify take it directly"
+              : null);
+    }
+    return Checkpoints.read(checkpoint, options);
+  }
+
+  static Map<String, long[]> shapes(StateDict sd) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (String k : sd.keys()) {
+      out.put(k, sd.get(k).shape());
+    }
+    return out;
+  }
+
+  /** A built model with the weights loaded, and what the loader reported. */
+  record Loaded(BuiltModel model, LoadReport report) implements AutoCloseable {
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
+
+  static Loaded buildAndLoad(ModelChoice c, StateDict sd) {
+    BuiltModel m = BuiltModel.build(c.name(), c.createModule(), c.height(), c.width());
+    try {
+      return new Loaded(m, WeightLoader.load(m, sd));
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  static SavedModelExport.Result export(
+      Loaded loaded,
+      ModelChoice c,
+      Path modelDir,
+      Long version,
+      boolean overwrite,
+      boolean warmup,
+      String source,
+      SavedModelExport.Listener listener)
+      throws IOException {
+    SavedModelExport.Builder b =
+        SavedModelExport.builder()
+            .model(loaded.model())
+            .preprocessing(c.preprocessing())
+            .modelDir(modelDir)
+            .overwrite(overwrite)
+            .warmup(warmup)
+            .source(source)
+            .config(c.config())
+            .listener(listener);
+    if (version != null) {
+      b.version(version);
+    }
+    return b.build().export();
+  }
+
+  /**
+   * Model-domain NCHW input (what PyTorch and the fixtures feed: normalised) → the 0-255 NHWC
+   * pixels serving_default takes, inverting {@code (x / 255 - mean) / std}.
+   */
+  static HostTensor pixelsFromNormalizedNchw(HostTensor nchw, Preprocessing p) {
+    long[] s = nchw.shape();
+    Checks.checkArg(
+        s.length == 4 && s[1] == 3,
+        "expected an NCHW input [N, 3, H, W], found %s",
+        Checks.shape(s));
+    float[] nhwc = Layouts.nchwToNhwc(nchw.toFloatArray(), s);
+    for (int i = 0; i < nhwc.length; i++) {
+      int c = i % 3;
+      nhwc[i] = (nhwc[i] * p.std().get(c) + p.mean().get(c)) * 255f;
+    }
+    return HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]}, nhwc);
+  }
+
+  /** Largest |a - b| over the flattened tensors (equal element counts required). */
+  static double maxAbsDiff(float[] expected, float[] found) {
+    Checks.checkArg(
+        expected.length == found.length,
+        "expected %s values, found %s",
+        expected.length,
+        found.length);
+    double max = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double d = Math.abs((double) expected[i] - found[i]);
+      max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(max, d);
+    }
+    return max;
+  }
+
+  /** The project tolerance: 1e-4 · max(1, max |reference|). */
+  static double bound(float[] reference, double relative) {
+    double m = 0;
+    for (float f : reference) {
+      m = Math.max(m, Math.abs(f));
+    }
+    return relative * Math.max(1, m);
+  }
+
+  static String params(long n) {
+    return n >= 1_000_000
+        ? String.format("%.2fM", n / 1e6)
+        : n >= 1000 ? String.format("%.1fk", n / 1e3) : Long.toString(n);
+  }
+
+  static String megabytes(long bytes) {
+    return String.format("%.1f MB", bytes / 1e6);
+  }
+
+  /** "H" or "HxW" → {H, W}. */
+  static int[] size(String s) {
+    String[] parts = s.toLowerCase(java.util.Locale.ROOT).split("x");
+    try {
+      if (parts.length == 1) {
+        int v = Integer.parseInt(parts[0].strip());
+        return new int[] {v, v};
+      }
+      if (parts.length == 2) {
+        return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
+      }
+    } catch (NumberFormatException e) {
+      // falls through
+    }
+    throw new CliError(
+        "--size '" + s + "'", "H or HxW in pixels (224, 384x384)", "'" + s + "'", null);
+  }
+
+  /** Lines of a list, indented. */
+  static String indent(List<String> lines) {
+    return String.join("\n", lines.stream().map(l -> "  " + l).toList());
+  }
+}

@@ -1,0 +1,68 @@
+package io.tfhybrid.interop.cli;
+
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.ClassifierModel;
+import io.tfhybrid.arch.ModelConfig;
+import io.tfhybrid.arch.Preprocessing;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model to build: family, name, config, input size, evaluation transform, and the reasons it was
+ * chosen (what {@code --model auto} detected and why).
+ */
+record ModelChoice(
+    Arch arch,
+    String name,
+    ModelConfig config,
+    int height,
+    int width,
+    Preprocessing preprocessing,
+    List<String> reasons) {
+
+  ModelChoice {
+    reasons = List.copyOf(reasons);
+  }
+
+  ClassifierModel createModule() {
+    return config.createModule();
+  }
+
+  /** The same model at another input size: checked by the model, preprocessing rescaled. */
+  ModelChoice atSize(int h, int w) {
+    if (h == height && w == width) {
+      return this;
+    }
+    try {
+      createModule().checkInputSize(h, w);
+    } catch (IllegalArgumentException e) {
+      throw new CliError(
+          "input size " + h + "x" + w + " for '" + name + "'",
+          "a size the model" + " accepts",
+          h + "x" + w + " (" + e.getMessage() + ")",
+          "tfhybrid list shows legal sizes");
+    }
+    List<String> why = new ArrayList<>(reasons);
+    why.add("input " + h + "x" + w + " instead of the default " + height + "x" + width);
+    return new ModelChoice(arch, name, config, h, w, forSize(preprocessing, h, w), why);
+  }
+
+  /**
+   * The evaluation transform for another crop size: the resize keeps its ratio to the crop (224
+   * from 256 → 384 from 439), a resize-only transform resizes to the new size.
+   */
+  static Preprocessing forSize(Preprocessing p, int h, int w) {
+    if (p.cropHeight() == h && p.cropWidth() == w) {
+      return p;
+    }
+    int resize =
+        p.resizeShorter() == 0
+            ? 0
+            : (int)
+                Math.round(
+                    (double) p.resizeShorter()
+                        * Math.min(h, w)
+                        / Math.min(p.cropHeight(), p.cropWidth()));
+    return new Preprocessing(p.interpolation(), resize, h, w, p.mean(), p.std());
+  }
+}

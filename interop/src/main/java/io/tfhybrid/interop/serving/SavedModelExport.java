@@ -1,0 +1,394 @@
+package io.tfhybrid.interop.serving;
+
+import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.ModelConfig;
+import io.tfhybrid.arch.Preprocessing;
+import io.tfhybrid.nn.Checks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+import java.util.stream.Stream;
+import org.tensorflow.Graph;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Signature;
+
+/**
+ * Writes a loaded model as a TF Serving SavedModel: {@code <base>/<name>/<version>/} with tag
+ * {@code serve}, {@code saved_model.pb}, {@code variables/} (checkpoint keys = PyTorch state_dict
+ * keys), the signatures {@code serving_default}, {@code serving_bytes} and {@code features} ({@link
+ * ServingSignatures}), the warmup file and our metadata under {@code assets.extra/}.
+ *
+ * <p>Versions appear atomically: everything is written into a hidden temporary directory beside the
+ * target ({@code <base>/<name>/.tmp-<version>-…}, which TF Serving ignores because its name is not
+ * a number) and renamed into place at the end. A failure deletes the temporary directory; a kill
+ * leaves at most that hidden directory, never a half-written version. An existing version is only
+ * replaced when {@link Builder#overwrite(boolean)} asks for it.
+ *
+ * <pre>{@code
+ * SavedModelExport.Result r = SavedModelExport.builder()
+ *     .model(loaded).preprocessing(variant.preprocessing())
+ *     .modelDir(Path.of("exported/conv2former_n"))   // version: next integer
+ *     .build().export();
+ * }</pre>
+ */
+public final class SavedModelExport {
+  /** Serving subgraphs already added to a graph, so a model can be exported more than once. */
+  private static final Map<Graph, Built> BUILT = new WeakHashMap<>();
+
+  private record Built(Preprocessing preprocessing, ServingGraph.Heads heads) {}
+
+  private final BuiltModel model;
+  private final Preprocessing preprocessing;
+  private final Path modelDir;
+  private final Long version;
+  private final boolean overwrite;
+  private final boolean warmup;
+  private final String source;
+  private final String config;
+  private final Listener listener;
+
+  /** Export progress: step {@code index} (1-based) of {@code total} is starting. */
+  @FunctionalInterface
+  public interface Listener {
+    void step(int index, int total, String description);
+  }
+
+  /** What an export produced. */
+  public record Result(
+      Path versionDir, long version, List<String> signatures, long bytes, Duration elapsed) {
+    public Result {
+      signatures = List.copyOf(signatures);
+    }
+  }
+
+  private SavedModelExport(Builder b) {
+    this.model = Objects.requireNonNull(b.model, "model (a loaded BuiltModel) must be set");
+    this.preprocessing = Objects.requireNonNull(b.preprocessing, "preprocessing must be set");
+    this.modelDir = Objects.requireNonNull(b.modelDir, "modelDir (<base>/<name>) must be set");
+    this.version = b.version;
+    this.overwrite = b.overwrite;
+    this.warmup = b.warmup;
+    this.source = b.source;
+    this.config = b.config;
+    this.listener = b.listener;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of one export. */
+  public static final class Builder {
+    private BuiltModel model;
+    private Preprocessing preprocessing;
+    private Path modelDir;
+    private Long version;
+    private boolean overwrite;
+    private boolean warmup = true;
+    private String source = "";
+    private String config;
+    private Listener listener = (i, n, d) -> {};
+
+    /** The model, with its weights already loaded (e.g. by {@code WeightLoader}). */
+    public Builder model(BuiltModel model) {
+      this.model = model;
+      return this;
+    }
+
+    /** The evaluation transform {@code serving_bytes} applies; its crop is the model input size. */
+    public Builder preprocessing(Preprocessing preprocessing) {
+      this.preprocessing = preprocessing;
+      return this;
+    }
+
+    /** {@code <base>/<name>}: the directory TF Serving's {@code --model_base_path} points at. */
+    public Builder modelDir(Path modelDir) {
+      this.modelDir = modelDir;
+      return this;
+    }
+
+    /** {@code <base>} and {@code <name>} separately. */
+    public Builder modelDir(Path base, String name) {
+      Checks.checkArg(
+          name.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*"),
+          "model name '%s': expected letters, digits, '_', '.', '-' (it becomes a directory)",
+          name);
+      return modelDir(base.resolve(name));
+    }
+
+    /**
+     * A fixed version number (positive); the default is the next integer after the existing ones.
+     */
+    public Builder version(long version) {
+      Checks.checkArg(version > 0, "version must be a positive integer, found %s", version);
+      this.version = version;
+      return this;
+    }
+
+    /** The next integer after the highest existing version (1 for a new model). */
+    public Builder autoVersion() {
+      this.version = null;
+      return this;
+    }
+
+    /** Replace an existing version directory (default: refuse). */
+    public Builder overwrite(boolean overwrite) {
+      this.overwrite = overwrite;
+      return this;
+    }
+
+    /** Write {@code assets.extra/tf_serving_warmup_requests} (default: yes). */
+    public Builder warmup(boolean warmup) {
+      this.warmup = warmup;
+      return this;
+    }
+
+    /** Where the weights came from (a checkpoint name), recorded in the metadata. */
+    public Builder source(String source) {
+      this.source = source == null ? "" : source;
+      return this;
+    }
+
+    /** The config the model was built from, recorded in the metadata. */
+    public Builder config(ModelConfig config) {
+      this.config = config == null ? null : config.toString();
+      return this;
+    }
+
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    public SavedModelExport build() {
+      return new SavedModelExport(this);
+    }
+  }
+
+  private static final int STEPS = 5;
+
+  /**
+   * Writes the version directory. On any failure nothing is left behind but what existed before.
+   *
+   * @throws FileAlreadyExistsException if the version exists and overwriting was not asked for
+   */
+  public Result export() throws IOException {
+    long start = System.nanoTime();
+    listener.step(1, STEPS, "adding serving signatures to the graph");
+    Signature[] signatures = signatures();
+
+    Files.createDirectories(modelDir);
+    long v = version != null ? version : nextVersion(modelDir);
+    Path target = modelDir.resolve(Long.toString(v));
+    if (Files.exists(target) && !overwrite) {
+      throw new FileAlreadyExistsException(
+          target.toString(),
+          null,
+          "version "
+              + v
+              + " of '"
+              + modelDir.getFileName()
+              + "' exists; expected a new version (hint: --version auto"
+              + " takes the next number, --overwrite replaces it)");
+    }
+    Path tmp = Files.createTempDirectory(modelDir, ".tmp-" + v + "-");
+    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "tfhybrid-export-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      listener.step(2, STEPS, "writing saved_model.pb and variables");
+      // The exporter creates the directory itself; it must not exist yet.
+      Files.delete(tmp);
+      SavedModelBundle.Exporter exporter =
+          SavedModelBundle.exporter(tmp.toString())
+              .withTags(ServingSignatures.TAG)
+              .withSession(model.session());
+      exporter.withSignatures(signatures).export();
+
+      listener.step(3, STEPS, "writing warmup requests");
+      if (warmup) {
+        Path file = tmp.resolve(ServingSignatures.WARMUP_FILE);
+        Files.createDirectories(file.getParent());
+        WarmupRequests.write(
+            file,
+            WarmupRequests.forExport(
+                modelDir.getFileName().toString(), model.height(), model.width()));
+      }
+      listener.step(4, STEPS, "writing metadata");
+      ExportMetadata meta = ExportMetadata.of(model, preprocessing, source);
+      if (config != null) {
+        meta = meta.withConfig(config);
+      }
+      meta.write(tmp.resolve(ServingSignatures.METADATA_FILE));
+
+      listener.step(5, STEPS, "moving version " + v + " into place");
+      moveIntoPlace(tmp, target);
+      long bytes = sizeOf(target);
+      return new Result(
+          target, v, ServingSignatures.ALL, bytes, Duration.ofNanos(System.nanoTime() - start));
+    } catch (IOException | RuntimeException | Error e) {
+      deleteQuietly(tmp);
+      throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs (or ran) anyway.
+      }
+    }
+  }
+
+  /** Builds (or reuses) the serving subgraphs and states the three signatures. */
+  private Signature[] signatures() {
+    ServingGraph.Heads h;
+    synchronized (BUILT) {
+      Built built = BUILT.get(model.graph());
+      if (built == null) {
+        built = new Built(preprocessing, ServingGraph.build(model, preprocessing));
+        BUILT.put(model.graph(), built);
+      } else {
+        Checks.checkArg(
+            built.preprocessing().equals(preprocessing),
+            "model '%s' was already exported with preprocessing %s; expected the same, found %s"
+                + " (build a fresh BuiltModel for another transform)",
+            model.name(),
+            built.preprocessing(),
+            preprocessing);
+      }
+      h = built.heads();
+    }
+    Signature[] s = {
+      Signature.builder()
+          .key(ServingSignatures.SERVING_DEFAULT)
+          .methodName(ServingSignatures.PREDICT_METHOD)
+          .input(ServingSignatures.INPUT_IMAGES, h.images())
+          .output(ServingSignatures.OUTPUT_LOGITS, h.logits())
+          .output(ServingSignatures.OUTPUT_PROBABILITIES, h.probabilities())
+          .build(),
+      Signature.builder()
+          .key(ServingSignatures.SERVING_BYTES)
+          .methodName(ServingSignatures.PREDICT_METHOD)
+          .input(ServingSignatures.INPUT_IMAGE_BYTES, h.imageBytes())
+          .output(ServingSignatures.OUTPUT_LOGITS, h.bytesLogits())
+          .output(ServingSignatures.OUTPUT_PROBABILITIES, h.bytesProbabilities())
+          .build(),
+      Signature.builder()
+          .key(ServingSignatures.FEATURES)
+          .methodName(ServingSignatures.PREDICT_METHOD)
+          .input(ServingSignatures.INPUT_IMAGES, h.images())
+          .output(ServingSignatures.OUTPUT_FEATURES, h.features())
+          .build()
+    };
+    for (Signature sig : s) {
+      checkBatchDimension(sig);
+    }
+    return s;
+  }
+
+  /** TF Serving's batching needs a dynamic batch dimension 0 on every input and output. */
+  private static void checkBatchDimension(Signature sig) {
+    List<Map.Entry<String, Signature.TensorDescription>> all = new ArrayList<>();
+    all.addAll(sig.getInputs().entrySet());
+    all.addAll(sig.getOutputs().entrySet());
+    for (Map.Entry<String, Signature.TensorDescription> e : all) {
+      org.tensorflow.ndarray.Shape shape = e.getValue().shape;
+      Checks.checkState(
+          shape.numDimensions() >= 1 && shape.get(0) == -1,
+          "signature '%s': tensor '%s' must have a dynamic batch dimension 0, found shape %s",
+          sig.key(),
+          e.getKey(),
+          shape);
+    }
+  }
+
+  /** The highest numeric child of {@code modelDir} plus one (1 when there is none). */
+  static long nextVersion(Path modelDir) throws IOException {
+    return highestVersion(modelDir)
+        .map(p -> Long.parseLong(p.getFileName().toString()) + 1)
+        .orElse(1L);
+  }
+
+  /**
+   * The version directory TF Serving would serve: the child whose name is the largest integer
+   * ({@code 00000123} counts as 123).
+   */
+  static java.util.Optional<Path> highestVersion(Path modelDir) throws IOException {
+    Path best = null;
+    long max = -1;
+    if (Files.isDirectory(modelDir)) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(modelDir)) {
+        for (Path c : children) {
+          String n = c.getFileName().toString();
+          if (n.matches("[0-9]{1,18}") && Files.isDirectory(c) && Long.parseLong(n) > max) {
+            max = Long.parseLong(n);
+            best = c;
+          }
+        }
+      }
+    }
+    return java.util.Optional.ofNullable(best);
+  }
+
+  private void moveIntoPlace(Path tmp, Path target) throws IOException {
+    Path old = null;
+    if (Files.exists(target)) {
+      if (!overwrite) {
+        throw new FileAlreadyExistsException(
+            target.toString(), null, "version appeared while exporting (another export?)");
+      }
+      old = Files.createTempDirectory(modelDir, ".old-" + target.getFileName() + "-");
+      Files.delete(old);
+      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    if (old != null) {
+      deleteQuietly(old);
+    }
+  }
+
+  private static long sizeOf(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .sum();
+    }
+  }
+
+  static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // Best effort: a leftover hidden temporary directory is harmless to TF Serving.
+                }
+              });
+    } catch (IOException ignored) {
+      // As above.
+    }
+  }
+}

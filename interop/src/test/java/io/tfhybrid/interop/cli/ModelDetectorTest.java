@@ -1,0 +1,120 @@
+package io.tfhybrid.interop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tfhybrid.arch.Models;
+import io.tfhybrid.arch.Variant;
+import io.tfhybrid.nn.ParamSpec;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** --model auto on state_dict layouts (no weights, no TensorFlow). */
+class ModelDetectorTest {
+
+  static Map<String, long[]> shapes(List<ParamSpec> spec) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    spec.forEach(s -> out.put(s.key(), s.torchShape()));
+    return out;
+  }
+
+  static Map<String, long[]> shapes(Variant<?> v) {
+    return shapes(v.config().createModule().stateDictSpec());
+  }
+
+  @Test
+  void everyRegisteredVariantIsRecognisedFromItsOwnLayout() {
+    for (Variant<?> v : Models.all()) {
+      ModelChoice c = ModelDetector.detect(v.id() + ".pth", shapes(v), null);
+      assertEquals(v.arch(), c.arch(), v.id());
+      // Variants whose weights look alike (same net at another resolution) resolve to the first.
+      assertEquals(shapes(v).keySet(), shapes(c.createModule().stateDictSpec()).keySet(), v.id());
+      assertTrue(c.reasons().get(0).startsWith("all "), c.reasons().toString());
+      if (!c.name().equals(v.id())) {
+        assertTrue(c.reasons().stream().anyMatch(r -> r.contains(v.id())), c.reasons().toString());
+      }
+    }
+  }
+
+  @Test
+  void aHeadWithAnotherClassCountIsTheVariantWithThatCount() {
+    Variant<?> n = Models.variant("conv2former_n_224");
+    Map<String, long[]> s = shapes(n);
+    s.put("pred.weight", new long[] {10, 1280});
+    s.put("pred.bias", new long[] {10});
+    ModelChoice c = ModelDetector.detect("n10.pth", s, null);
+    assertEquals("conv2former_n_224", c.name());
+    assertEquals(10, c.config().numClasses());
+    assertEquals(
+        "its classifier has 10 classes instead of 1000 (read from the head's shapes)",
+        c.reasons().get(1));
+  }
+
+  @Test
+  void numClassesOptionApplies() {
+    Map<String, long[]> s = shapes(Models.variant("conv2former_n_224"));
+    s.put("pred.weight", new long[] {21, 1280});
+    s.put("pred.bias", new long[] {21});
+    assertEquals(21, ModelDetector.detect("x", s, 21).config().numClasses());
+    assertEquals(21, ModelDetector.byId("conv2former_n_224", 21).config().numClasses());
+  }
+
+  @Test
+  void aFamilyInferenceFindsUnofficialConfigurations() throws Exception {
+    Path root = Path.of("../" + QuickstartCommand.GOLDEN);
+    GoldenFixture c = GoldenFixture.cases(root, io.tfhybrid.arch.Arch.CONV2FORMER).get(0);
+    ModelChoice m = ModelDetector.detect(c.name(), c.stateDictShapes(), null);
+    assertEquals("conv2former_inferred", m.name());
+    assertEquals(c.modelConfig().orElseThrow(), m.config());
+    assertTrue(m.reasons().get(0).contains("Conv2FormerVariants.infer"), m.reasons().toString());
+  }
+
+  @Test
+  void anUnknownLayoutFailsNamingTheClosestVariant() {
+    Map<String, long[]> s = shapes(Models.variant("conv2former_n_224"));
+    s.remove("stages.0.0.attn.att.2.weight");
+    s.put("encoder.layer.0.weight", new long[] {3, 3});
+    CliError e = assertThrows(CliError.class, () -> ModelDetector.detect("odd.pth", s, null));
+    assertTrue(
+        e.getMessage().startsWith("cannot detect the model of 'odd.pth': expected the keys"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("closest is Conv2Former 'conv2former_n_224'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("missing e.g. 'stages.0.0.attn.att.2.weight'"), e.getMessage());
+    assertTrue(
+        e.hint()
+            .endsWith(
+                "pass --model ID to load it into a variant and see every problem"
+                    + " (tfhybrid list)"),
+        e.hint());
+  }
+
+  @Test
+  void anUnknownIdListsWhereToLook() {
+    CliError e = assertThrows(CliError.class, () -> ModelDetector.byId("resnet50", null));
+    assertEquals(
+        "unknown model 'resnet50': expected 'auto' or a variant id, found 'resnet50'",
+        e.getMessage());
+  }
+
+  @Test
+  void anotherSizeRescalesTheTransform() {
+    ModelChoice c = ModelDetector.byId("conv2former_n_224", null).atSize(384, 384);
+    assertEquals(439, c.preprocessing().resizeShorter());
+    assertEquals(384, c.preprocessing().cropHeight());
+    CliError e =
+        assertThrows(
+            CliError.class, () -> ModelDetector.byId("conv2former_n_224", null).atSize(16, 16));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "input size 16x16 for 'conv2former_n_224': expected a size"
+                    + " the model accepts, found 16x16 ("),
+        e.getMessage());
+  }
+}
