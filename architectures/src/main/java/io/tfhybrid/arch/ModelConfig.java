@@ -4,6 +4,9 @@ package io.tfhybrid.arch;
 public interface ModelConfig {
   int numClasses();
 
+  /** The same configuration with another classifier width (each record narrows the type). */
+  ModelConfig withNumClasses(int n);
+
   /** The root module for this configuration (declares every state_dict key; no TF needed). */
   ClassifierModel createModule();
 }

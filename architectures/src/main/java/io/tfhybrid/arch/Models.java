@@ -1,10 +1,21 @@
 package io.tfhybrid.arch;
 
+import io.tfhybrid.nn.ParamSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
-/** The variant registry: every official variant of every family, looked up by id. */
+/**
+ * The variant registry: every official variant of every family, looked up by id, and every
+ * family's configuration inference from a checkpoint's keys and torch shapes.
+ */
 public final class Models {
   private Models() {}
 
@@ -18,6 +29,27 @@ public final class Models {
           List.<Variant<?>>of())
       .<Variant<?>>flatMap(List::stream)
       .toList();
+
+  /** How a family reads its configuration off a checkpoint's keys and torch shapes. */
+  private interface Reader
+      extends Function<Map<String, long[]>, Optional<? extends Inference<?>>> {}
+
+  private static final Map<Arch, Reader> INFERENCE = readers(
+      // One line per family, next to its variant table above: its inference.
+      Map.entry(Arch.CONV2FORMER, io.tfhybrid.arch.conv2former.Conv2FormerVariants::infer),
+      Map.entry(Arch.COATNET, io.tfhybrid.arch.coatnet.CoAtNetVariants::infer),
+      Map.entry(Arch.CONTNET, io.tfhybrid.arch.contnet.ContNetVariants::infer),
+      Map.entry(Arch.TRANSCNN, io.tfhybrid.arch.transcnn.HatNetVariants::infer),
+      Map.entry(Arch.CVT, io.tfhybrid.arch.cvt.CvtVariants::infer));
+
+  @SafeVarargs
+  private static Map<Arch, Reader> readers(Map.Entry<Arch, Reader>... entries) {
+    Map<Arch, Reader> m = new LinkedHashMap<>();
+    for (Map.Entry<Arch, Reader> e : entries) {
+      m.put(e.getKey(), e.getValue());
+    }
+    return Collections.unmodifiableMap(m);
+  }
 
   /** Every registered variant, family by family. */
   public static List<Variant<?>> all() {
@@ -50,6 +82,50 @@ public final class Models {
     }
     throw new IllegalArgumentException("unknown variant '" + id + "'; known: "
         + ALL.stream().map(Variant::id).toList());
+  }
+
+  /**
+   * The configuration family {@code arch} reads off a checkpoint's keys and torch shapes, with
+   * what it detected and why, when that configuration declares exactly these keys and shapes
+   * (in any order); empty otherwise (another family, an unsupported release, a partial file).
+   */
+  public static Optional<Inference<?>> infer(Arch arch, Map<String, long[]> shapes) {
+    Reader r = INFERENCE.get(arch);
+    if (r == null) {
+      return Optional.empty();
+    }
+    Optional<? extends Inference<?>> found = r.apply(shapes);
+    if (found.isEmpty() || !declaresExactly(found.get().config(), shapes)) {
+      return Optional.empty();
+    }
+    return Optional.of(found.get());
+  }
+
+  /**
+   * Every family's inference that fits the checkpoint exactly (see {@link #infer(Arch, Map)}),
+   * in registry order; empty when no family recognises it.
+   */
+  public static List<Inference<?>> infer(Map<String, long[]> shapes) {
+    List<Inference<?>> out = new ArrayList<>();
+    for (Arch a : INFERENCE.keySet()) {
+      infer(a, shapes).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** Whether {@code config}'s state_dict has exactly these keys with these torch shapes. */
+  public static boolean declaresExactly(ModelConfig config, Map<String, long[]> shapes) {
+    List<ParamSpec> spec = config.createModule().stateDictSpec();
+    if (spec.size() != shapes.size()) {
+      return false;
+    }
+    for (ParamSpec p : spec) {
+      long[] found = shapes.get(p.key());
+      if (found == null || !Arrays.equals(found, p.torchShape())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Builds a variant at its default resolution. */

@@ -222,7 +222,7 @@ class ContNetLoadingTest {
     for (GoldenCase c : GoldenCase.all(Arch.CONTNET).toList()) {
       ContNetConfig expected = ContNetGoldenTest.config(c.config());
       Map<String, long[]> shapes = shapes(Checkpoints.read(c.weights(Format.PTH)));
-      ContNetConfig.Inference inf =
+      io.tfhybrid.arch.Inference<ContNetConfig> inf =
           ContNetConfig.fromCheckpoint(shapes, expected.flags().preNorm()).orElseThrow();
       ContNetConfig got = inf.config();
       if (!expected.flags().relative()) {

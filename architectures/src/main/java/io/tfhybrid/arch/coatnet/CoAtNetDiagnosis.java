@@ -31,7 +31,19 @@ final class CoAtNetDiagnosis {
   private static final long MAX_INDEX_ENTRIES = 1L << 22;
 
   /** One table's verdict: the build size it fits, or 0 when its row count is no (2h−1)². */
-  private record Table(String key, long[] shape, int stage, int side, int imageSize) {}
+  record Table(String key, long[] shape, int stage, int side, int imageSize) {}
+
+  /** Every relative-position bias table of the checkpoint, in key order, with its verdict. */
+  static List<Table> tables(Map<String, long[]> shapes) {
+    List<Table> tables = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      Matcher m = TABLE.matcher(e.getKey());
+      if (m.matches()) {
+        tables.add(table(e.getKey(), e.getValue(), Integer.parseInt(m.group(1))));
+      }
+    }
+    return tables;
+  }
 
   static List<String> hints(CoAtNetConfig model, Map<String, long[]> shapes) {
     List<String> hints = new ArrayList<>();
@@ -82,13 +94,7 @@ final class CoAtNetDiagnosis {
   /** Hints on the bias tables; returns the one build size they all fit, or 0. */
   private static int tableHints(CoAtNetConfig model, Map<String, long[]> shapes,
       List<String> hints) {
-    List<Table> tables = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      Matcher m = TABLE.matcher(e.getKey());
-      if (m.matches()) {
-        tables.add(table(e.getKey(), e.getValue(), Integer.parseInt(m.group(1))));
-      }
-    }
+    List<Table> tables = tables(shapes);
     if (tables.isEmpty()) {
       return 0;
     }

@@ -121,7 +121,7 @@ public final class ContNet extends ClassifierModel {
   @Override
   public List<String> diagnose(Map<String, long[]> checkpointShapes) {
     List<String> hints = new ArrayList<>();
-    Optional<ContNetConfig.Inference> inferred =
+    Optional<io.tfhybrid.arch.Inference<ContNetConfig>> inferred =
         ContNetConfig.fromCheckpoint(checkpointShapes, config.flags().preNorm());
     if (inferred.isEmpty()) {
       hints.add(

@@ -1,6 +1,8 @@
 package io.tfhybrid.arch.contnet;
 
+import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.ClassifierModel;
+import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
@@ -206,13 +208,6 @@ public record ContNetConfig(
     return new ContNet(this);
   }
 
-  /** A configuration read off a checkpoint, with what was detected and how. */
-  public record Inference(ContNetConfig config, List<String> reasons) {
-    public Inference {
-      reasons = List.copyOf(reasons);
-    }
-  }
-
   private static final Pattern BLOCK = Pattern.compile("layer(\\d+)\\.ConTBlock(\\d+)\\..+");
 
   /**
@@ -220,9 +215,12 @@ public record ContNetConfig(
    * layer0.conv.conv.weight}, stages and blocks from the {@code layer<s>.ConTBlock<j>} indices,
    * mlp_dim from {@code fc1}, classes from {@code fc}, the flags via {@link ContNetFlags#detect};
    * heads from the relative tables when present, else the official 2^i (1, 2, 4, 8), which a
-   * checkpoint with absolute PE does not reveal. Empty when the keys are not a ConTNet state_dict.
+   * checkpoint with absolute PE does not reveal. The input size is 224×224 for 4 stages (the
+   * official resolution) and otherwise the same rule's side for this stage count: {@link
+   * #sidePeriod()}, 4·7·2^(N−1), the smallest legal side that the stem does not round (56 for 2
+   * stages, 112 for 3). Empty when the keys are not a ConTNet state_dict.
    */
-  public static Optional<Inference> fromCheckpoint(
+  public static Optional<Inference<ContNetConfig>> fromCheckpoint(
       Map<String, long[]> checkpointShapes, boolean preNorm) {
     Map<String, long[]> shapes = ContNetFlags.withoutModulePrefix(checkpointShapes);
     long[] stem = shapes.get("layer0.conv.conv.weight");
@@ -275,13 +273,39 @@ public record ContNetConfig(
             : "head_num="
                 + heads
                 + ": assumed (the official 2^i; absolute-PE checkpoints do not show heads)");
+    ContNetConfig c;
     try {
-      ContNetConfig c =
-          new ContNetConfig((int) stem[0], layers, mlp, heads, (int) fc[0], det.flags());
-      return Optional.of(new Inference(c, reasons));
+      c = new ContNetConfig((int) stem[0], layers, mlp, heads, (int) fc[0], det.flags());
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+    reasons.add(
+        0,
+        "inplanes="
+            + c.inplanes()
+            + ", layers="
+            + layers
+            + ", mlp_dim="
+            + mlp
+            + ": 'layer0.conv.conv.weight' is "
+            + Checks.shape(stem)
+            + ", the 'layer<s>.ConTBlock<j>' indices and the rows of"
+            + " 'layer<s>.ConTBlock0.ste1.mlp.fc1.weight'");
+    reasons.add("num_classes=" + c.numClasses() + ": 'fc.weight' is " + Checks.shape(fc));
+    int size = (int) c.sidePeriod();
+    reasons.add(
+        "input "
+            + size
+            + "x"
+            + size
+            + ": "
+            + (n == 4
+                ? "the official resolution"
+                : "the smallest side the stem does not round for " + n + " stages (224 needs 4)")
+            + "; the weights do not fix the input size (legal sides "
+            + c.legalSides()
+            + ")");
+    return Optional.of(Inference.of(Arch.CONTNET, c, size, reasons));
   }
 
   @Override

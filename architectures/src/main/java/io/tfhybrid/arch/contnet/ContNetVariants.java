@@ -1,9 +1,12 @@
 package io.tfhybrid.arch.contnet;
 
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The official ConTNet variants (factories {@code create_ConTNet_{Ti,S,M,B}}), all with 4 stages,
@@ -39,4 +42,29 @@ public final class ContNetVariants {
       v("contnet_b_224", 64, List.of(3, 4, 6, 3), List.of(256, 512, 1024, 1024));
 
   public static final List<Variant<ContNetConfig>> ALL = List.of(TI, S, M, B);
+
+  /**
+   * What a ConTNet checkpoint's keys and shapes say (the family's entry point for {@code
+   * Models.infer}): {@link ContNetConfig#fromCheckpoint} with {@code pre_norm=False}, the official
+   * default, which no key or shape shows; the reasons say how to choose the other setting.
+   */
+  public static Optional<Inference<ContNetConfig>> infer(Map<String, long[]> shapes) {
+    return ContNetConfig.fromCheckpoint(shapes, false)
+        .map(
+            inf ->
+                new Inference<>(
+                    inf.arch(),
+                    inf.config(),
+                    inf.height(),
+                    inf.width(),
+                    inf.reasons().stream()
+                        .map(r -> r.startsWith("pre_norm=") ? PRE_NORM_REASON : r)
+                        .toList()));
+  }
+
+  /** Why an inferred ConTNet has {@code pre_norm=False}, and how to state the other setting. */
+  static final String PRE_NORM_REASON =
+      "pre_norm=False: not visible in a checkpoint (pre- and post-norm nets have the same keys and"
+          + " shapes); False is the official default: for a net trained with pre_norm=True pass"
+          + " --pre-norm (tfhybrid convert/verify) or use ContNetConfig.withPreNorm(true)";
 }

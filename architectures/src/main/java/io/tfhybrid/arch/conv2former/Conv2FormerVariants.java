@@ -1,8 +1,10 @@
 package io.tfhybrid.arch.conv2former;
 
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,13 +50,16 @@ public final class Conv2FormerVariants {
 
   private static final Pattern BLOCK = Pattern.compile("stages\\.(\\d)\\.(\\d+)\\..*");
 
+  /** The official resolution, used for an inferred configuration (no key fixes the input size). */
+  static final int DEFAULT_SIZE = 224;
+
   /**
    * Infers the configuration from checkpoint shapes (spec §1): k from
    * {@code stages.0.0.attn.att.2.weight}, widths from the downsampling convs, depths from block
-   * indices, MLP ratios from {@code fc1}, classes from {@code pred}. Empty when the keys are not a
-   * Conv2Former state_dict.
+   * indices, MLP ratios from {@code fc1}, classes from {@code pred}; input 224×224. Empty when the
+   * keys are not a Conv2Former state_dict.
    */
-  public static Optional<Conv2FormerConfig> infer(Map<String, long[]> shapes) {
+  public static Optional<Inference<Conv2FormerConfig>> infer(Map<String, long[]> shapes) {
     long[] att = shapes.get("stages.0.0.attn.att.2.weight");
     long[] stem = shapes.get("downsample_layers.0.6.weight");
     long[] pred = shapes.get("pred.weight");
@@ -87,10 +92,22 @@ public final class Conv2FormerVariants {
       depths.add(blocks.get(i).last() + 1);
       ratios.add((int) (fc1[0] / dims.get(i)));
     }
+    Conv2FormerConfig c;
     try {
-      return Optional.of(new Conv2FormerConfig((int) att[2], dims, depths, ratios, (int) pred[0]));
+      c = new Conv2FormerConfig((int) att[2], dims, depths, ratios, (int) pred[0]);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+    List<String> why = List.of(
+        "kernel_size=" + c.kernelSize() + ": 'stages.0.0.attn.att.2.weight' is "
+            + Checks.shape(att),
+        "dims=" + dims + ": dim 0 of 'downsample_layers.0.6.weight' and"
+            + " 'downsample_layers.1..3.1.weight'",
+        "depths=" + depths + ": the block indices 'stages.<i>.<j>'",
+        "mlp_ratios=" + ratios + ": rows of 'stages.<i>.0.mlp.fc1.weight' / dims",
+        "num_classes=" + c.numClasses() + ": 'pred.weight' is " + Checks.shape(pred),
+        "input " + DEFAULT_SIZE + "x" + DEFAULT_SIZE + ": the official resolution (the weights"
+            + " do not fix the input size; any side >= 31 runs)");
+    return Optional.of(Inference.of(Arch.CONV2FORMER, c, DEFAULT_SIZE, why));
   }
 }

@@ -1,5 +1,7 @@
 package io.tfhybrid.arch.transcnn;
 
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.ParamSpec;
@@ -216,5 +218,162 @@ final class HatNetCheckpoints {
         + " it with HatNetConfig.of(...)", Arrays.toString(dims), Arrays.toString(depths),
         Arrays.toString(expansions), Arrays.toString(kernels), hierarchical,
         cls != null && cls.length == 2 ? ", " + cls[0] + " classes" : ""));
+  }
+
+  /** The official resolution, used for an inferred configuration when it is legal. */
+  static final int DEFAULT_SIZE = 224;
+
+  /** Official head widths: 48 for the tiny net (dims[0] 48), else 64. */
+  private static final int TINY_DIM0 = 48;
+
+  private static final int TINY_HEAD_DIM = 48;
+  private static final int HEAD_DIM = 64;
+
+  /** Official expansions and kernels, for a stage without blocks (nothing shows them). */
+  private static final int[] OFFICIAL_EXPANSIONS = {8, 8, 4, 4};
+
+  private static final int OFFICIAL_KERNEL = 3;
+
+  /** Official grid sizes and ds ratios; a windowed stage where the official one is global. */
+  private static final int[] OFFICIAL_GRIDS = {8, 7, 7, 1};
+
+  private static final int[] OFFICIAL_DS = {8, 4, 2, 1};
+  private static final int WINDOWED_STAGE = 2;
+
+  /**
+   * The configuration a HAT-Net checkpoint's keys and shapes describe: dims from the stem and
+   * downsample convs, depths from the block indices, expansions and kernel sizes from the first
+   * block of each stage, windowed attention from the {@code grid_norm} keys, the class count from
+   * the classifier. Grid sizes, ds ratios and head_dim are not stored: the official values are
+   * used (and the reasons say so). Empty for a TransCNN v1 checkpoint (see {@link #V1_VERDICT})
+   * or keys that are not a HAT-Net state_dict.
+   */
+  static Optional<Inference<HatNetConfig>> infer(Map<String, long[]> shapes) {
+    if (isTransCnnV1(shapes)) {
+      return Optional.empty();
+    }
+    long[] stem = shapes.get("patch_embed.3.weight");
+    long[] cls = shapes.get(CLASSIFIER_WEIGHT);
+    if (stem == null || stem.length != 4 || cls == null || cls.length != 2) {
+      return Optional.empty();
+    }
+    int n = HatNetConfig.NUM_STAGES;
+    int[] dims = new int[n];
+    dims[0] = (int) stem[0];
+    for (int s = 1; s < n; s++) {
+      long[] ds = shapes.get("ds" + (s + 1) + ".conv.weight");
+      if (ds == null || ds.length != 4) {
+        return Optional.empty();
+      }
+      dims[s] = (int) ds[0];
+    }
+    int[] depths = new int[n];
+    for (String k : shapes.keySet()) {
+      Matcher m = BLOCK_KEY.matcher(k);
+      if (m.matches()) {
+        int s = Integer.parseInt(m.group(1));
+        if (s >= n) {
+          return Optional.empty();
+        }
+        depths[s] = Math.max(depths[s], Integer.parseInt(m.group(2)) + 1);
+      }
+    }
+    int[] expansions = new int[n];
+    int[] kernels = new int[n];
+    int[] grids = new int[n];
+    int[] dsRatios = new int[n];
+    List<String> assumed = new ArrayList<>();
+    List<String> windowed = new ArrayList<>();
+    boolean unofficialWindows = false;
+    for (int s = 0; s < n; s++) {
+      String b = "blocks." + s + ".0.";
+      if (depths[s] == 0) {
+        expansions[s] = OFFICIAL_EXPANSIONS[s];
+        kernels[s] = OFFICIAL_KERNEL;
+        grids[s] = OFFICIAL_GRIDS[s];
+        dsRatios[s] = OFFICIAL_DS[s];
+        assumed.add("stage " + (s + 1));
+        continue;
+      }
+      long[] expand = shapes.get(b + "conv.conv1.1.weight");
+      long[] dw = shapes.get(b + "conv.conv2.0.weight");
+      if (expand == null || expand.length != 4 || dw == null || dw.length != 4
+          || expand[0] % dims[s] != 0) {
+        return Optional.empty();
+      }
+      expansions[s] = (int) (expand[0] / dims[s]);
+      kernels[s] = (int) dw[2];
+      if (shapes.containsKey(b + "attn.grid_norm.weight")) {
+        windowed.add("stage " + (s + 1));
+        unofficialWindows |= OFFICIAL_GRIDS[s] == 1;
+        int w = OFFICIAL_GRIDS[s] > 1 ? s : WINDOWED_STAGE;
+        grids[s] = OFFICIAL_GRIDS[w];
+        dsRatios[s] = OFFICIAL_DS[w];
+      } else {
+        grids[s] = 1;
+        dsRatios[s] = 1;
+      }
+    }
+    int gcd = 0;
+    for (int d : dims) {
+      gcd = java.math.BigInteger.valueOf(gcd).gcd(java.math.BigInteger.valueOf(d)).intValue();
+    }
+    int official = dims[0] == TINY_DIM0 ? TINY_HEAD_DIM : HEAD_DIM;
+    int headDim = official;
+    if (gcd % official != 0) {
+      headDim = 1;
+      for (int h = 1; h <= Math.min(gcd, official); h++) {
+        if (gcd % h == 0) {
+          headDim = h;
+        }
+      }
+    }
+    HatNetConfig c;
+    try {
+      c = HatNetConfig.of(dims, headDim, expansions, grids, dsRatios, depths, kernels,
+          (int) cls[0]);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    int size = defaultSize(c);
+    if (size == 0) {
+      return Optional.empty();
+    }
+    List<String> why = new ArrayList<>();
+    why.add("dims=" + Arrays.toString(dims) + ": dim 0 of 'patch_embed.3.weight' and"
+        + " 'ds2..ds4.conv.weight'; depths=" + Arrays.toString(depths) + ": the block indices"
+        + " 'blocks.<s>.<i>'");
+    why.add("expansions=" + Arrays.toString(expansions) + ", kernel_sizes="
+        + Arrays.toString(kernels) + ": 'blocks.<s>.0.conv.conv1.1.weight' rows / dim and"
+        + " 'blocks.<s>.0.conv.conv2.0.weight'"
+        + (assumed.isEmpty() ? "" : " (official values for " + assumed + ": no blocks)"));
+    why.add("grid_sizes=" + Arrays.toString(grids) + ", ds_ratios=" + Arrays.toString(dsRatios)
+        + ": windowed attention ('attn.grid_norm') in "
+        + (windowed.isEmpty() ? "no stage" : windowed) + "; window and pooling sizes"
+        + " are not stored: the official values (grids 8, 7, 7, 1; ds ratios 8, 4, 2, 1)"
+        + (unofficialWindows ? "; stage 3's (7, 2) for a windowed stage that is global officially"
+            : ""));
+    why.add("head_dim=" + headDim + ": not stored (heads = dim / head_dim split the same"
+        + " weights); " + (headDim == official
+            ? "the official value (48 for dims[0] 48, else 64)"
+            : "the official " + official + " does not divide every dim, so the largest divisor"
+                + " of them up to " + official));
+    why.add("num_classes=" + c.numClasses() + ": '" + CLASSIFIER_WEIGHT + "' is "
+        + Checks.shape(cls));
+    why.add("input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
+        ? "the official resolution" : "the first legal side from " + DEFAULT_SIZE)
+        + " for these grids (legal sides " + HatNetGeometry.describeLegalSides(c) + ")");
+    return Optional.of(Inference.of(Arch.TRANSCNN, c, size, why));
+  }
+
+  /** 224 when legal, else the first legal side above it, else the smallest legal side; 0: none. */
+  private static int defaultSize(HatNetConfig c) {
+    for (long side = DEFAULT_SIZE; side <= HatNetGeometry.SCAN_LIMIT; side++) {
+      if (HatNetGeometry.isLegalSide(c, side)) {
+        return (int) side;
+      }
+    }
+    List<long[]> r = HatNetGeometry.legalSideRanges(c, 1);
+    return r.isEmpty() ? 0 : (int) r.get(0)[0];
   }
 }

@@ -1,11 +1,13 @@
 package io.tfhybrid.arch.transcnn;
 
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The official TransCNN / HAT-Net variants ({@code HAT_Net_tiny/small/medium/large} of
@@ -75,5 +77,17 @@ public final class HatNetVariants {
     }
     throw new IllegalArgumentException("unknown HAT-Net factory name '" + name + "'; known: "
         + REFERENCE_NAMES.keySet());
+  }
+
+  /**
+   * What a HAT-Net checkpoint's keys and shapes say (the family's entry point for {@code
+   * Models.infer}): dims, depths, expansions, kernel sizes, which stages use windowed attention
+   * and the class count; the grid sizes, ds ratios and head_dim that no key shows take the
+   * official values. Input 224×224 when legal for those grids. Empty for keys that are no HAT-Net
+   * state_dict, and for a checkpoint of the withdrawn TransCNN v1 release, which the loader
+   * rejects with its verdict ("TransCNN v1 checkpoint: not supported, use the HAT-Net release").
+   */
+  public static Optional<Inference<HatNetConfig>> infer(Map<String, long[]> shapes) {
+    return HatNetCheckpoints.infer(shapes);
   }
 }

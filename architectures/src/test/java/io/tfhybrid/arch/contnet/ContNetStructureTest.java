@@ -205,7 +205,7 @@ class ContNetStructureTest {
     ContNetFlags.Detection d = ContNetFlags.detect(shapes, cfg.flags().preNorm());
     assertEquals(cfg.flags(), d.flags(), String.join("\n", d.reasons()));
     assertEquals(4, d.reasons().size());
-    ContNetConfig.Inference inf =
+    io.tfhybrid.arch.Inference<ContNetConfig> inf =
         ContNetConfig.fromCheckpoint(shapes, cfg.flags().preNorm()).orElseThrow();
     ContNetConfig got = inf.config();
     assertEquals(cfg.inplanes(), got.inplanes());
@@ -221,7 +221,8 @@ class ContNetStructureTest {
   @MethodSource("variants")
   void variantIsRecognisedFromItsKeys(Variant<ContNetConfig> v) {
     Map<String, long[]> shapes = ContNetFixtures.variantShapes(variantJson(v).get("state_dict"));
-    ContNetConfig.Inference inf = ContNetConfig.fromCheckpoint(shapes, false).orElseThrow();
+    io.tfhybrid.arch.Inference<ContNetConfig> inf =
+        ContNetConfig.fromCheckpoint(shapes, false).orElseThrow();
     assertEquals(v.config(), inf.config());
     assertTrue(
         inf.reasons().stream().anyMatch(r -> r.startsWith("relative=False: found '")),

@@ -112,7 +112,7 @@ class Conv2FormerStructureTest {
     for (Variant<Conv2FormerConfig> v : Conv2FormerVariants.ALL) {
       Map<String, long[]> shapes = new LinkedHashMap<>();
       new Conv2Former(v.config()).stateDictSpec().forEach(s -> shapes.put(s.key(), s.torchShape()));
-      assertEquals(v.config(), Conv2FormerVariants.infer(shapes).orElseThrow(), v.id());
+      assertEquals(v.config(), Conv2FormerVariants.infer(shapes).orElseThrow().config(), v.id());
     }
   }
 }

@@ -80,6 +80,13 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Input size, when not the variant's default.")
   String size;
 
+  @Option(
+      names = "--pre-norm",
+      description =
+          "ConTNet only: the checkpoint was trained with pre_norm=True (not visible in its keys"
+              + " and shapes; the official default is False).")
+  boolean preNorm;
+
   @Option(names = "--overwrite", description = "Replace an existing version.")
   boolean overwrite;
 
@@ -112,6 +119,9 @@ final class ConvertCommand implements Callable<Integer> {
             ? ModelDetector.detect(
                 checkpoint.getFileName().toString(), Conversions.shapes(sd), numClasses)
             : ModelDetector.byId(model, numClasses);
+    if (preNorm) {
+      choice = choice.withPreNorm();
+    }
     if (size != null) {
       int[] hw = Conversions.size(size);
       choice = choice.atSize(hw[0], hw[1]);

@@ -4,6 +4,7 @@ import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Preprocessing;
+import io.tfhybrid.arch.contnet.ContNetConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +46,31 @@ record ModelChoice(
     List<String> why = new ArrayList<>(reasons);
     why.add("input " + h + "x" + w + " instead of the default " + height + "x" + width);
     return new ModelChoice(arch, name, config, h, w, forSize(preprocessing, h, w), why);
+  }
+
+  /**
+   * The same ConTNet built with {@code pre_norm=True} ({@code --pre-norm}): the one ConTNet flag no
+   * checkpoint shows (pre- and post-norm nets have the same keys and shapes).
+   */
+  ModelChoice withPreNorm() {
+    if (!(config instanceof ContNetConfig c)) {
+      throw new CliError(
+          "--pre-norm for " + arch.displayName() + " '" + name + "'",
+          "a ConTNet model (pre_norm is a ConTNet build flag)",
+          arch.displayName(),
+          "leave --pre-norm out");
+    }
+    ContNetConfig pre = c.withPreNorm(true);
+    List<String> why = new ArrayList<>();
+    // Reasons that print the configuration print the one that is built.
+    reasons.stream()
+        .filter(r -> !r.startsWith("pre_norm="))
+        .map(r -> r.replace(c.toString(), pre.toString()))
+        .forEach(why::add);
+    why.add(
+        "pre_norm=True: --pre-norm (not visible in a checkpoint; the official default is"
+            + " False)");
+    return new ModelChoice(arch, name, pre, height, width, preprocessing, why);
   }
 
   /**

@@ -2,14 +2,12 @@ package io.tfhybrid.interop.cli;
 
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.ClassifierModel;
+import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.ParamSpec;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,8 +19,9 @@ import java.util.Optional;
  * Chooses the model for a checkpoint: by registry id ({@code --model ID}) or from its keys and
  * torch shapes ({@code --model auto}). Detection asks the registry first (every variant's
  * state_dict layout, with the head resized when only the class count differs), then each family's
- * own inference ({@code <Family>Variants.infer(Map<String, long[]>)} when the family has one), and
- * fails with the closest variant's diagnosis. Nothing here is specific to one family.
+ * own inference ({@link Models#infer(Map)}: the configuration read off the keys and shapes, with
+ * what was detected and why), and fails with the closest variant's diagnosis. Nothing here is
+ * specific to one family.
  */
 final class ModelDetector {
   private ModelDetector() {}
@@ -173,11 +172,16 @@ final class ModelDetector {
       }
       return new ModelChoice(v.arch(), v.id(), c, v.height(), v.width(), v.preprocessing(), why);
     }
-    // No registry variant: ask the families that can infer a configuration from shapes.
+    // No registry variant: ask the families, the closest variant's first, to infer a configuration.
+    List<Inference<?>> inferred = Models.infer(shapes);
     for (Arch arch : familiesByCloseness(closest)) {
-      Optional<ModelChoice> inferred = infer(arch, shapes, numClasses);
-      if (inferred.isPresent()) {
-        return inferred.get();
+      for (Inference<?> inf : inferred) {
+        if (inf.arch() == arch) {
+          Optional<ModelChoice> choice = choice(inf, shapes, numClasses);
+          if (choice.isPresent()) {
+            return choice.get();
+          }
+        }
       }
     }
     ClassifierModel near = configs.get(closest).createModule();
@@ -229,73 +233,48 @@ final class ModelDetector {
   }
 
   /**
-   * A family's own inference, found by convention: a public static {@code infer(Map)} on the
-   * family's {@code <Name>Variants} or {@code <Name>Config} class returning an {@code Optional}
-   * config. The result counts only when the checkpoint then matches exactly.
+   * The model for a family's inference: its config (with {@code --num-classes} applied, which must
+   * still declare exactly the checkpoint's keys and shapes), its input size, the evaluation
+   * transform of the family's first variant at that size, and the inference's reasons.
    */
-  static Optional<ModelChoice> infer(Arch arch, Map<String, long[]> shapes, Integer numClasses) {
-    List<Variant<?>> family = Models.of(arch);
+  static Optional<ModelChoice> choice(
+      Inference<?> inf, Map<String, long[]> shapes, Integer numClasses) {
+    ModelConfig c = numClasses == null ? inf.config() : withNumClasses(inf.config(), numClasses);
+    if (c != inf.config() && !compare(c.createModule().stateDictSpec(), shapes).exact()) {
+      return Optional.empty();
+    }
+    List<Variant<?>> family = Models.of(inf.arch());
     if (family.isEmpty()) {
       return Optional.empty();
     }
     Variant<?> first = family.get(0);
-    Class<?> configClass = first.config().getClass();
-    String prefix = configClass.getSimpleName().replaceFirst("Config$", "");
-    for (String cls : List.of(prefix + "Variants", prefix + "Config")) {
-      Method infer = staticInfer(configClass.getPackageName() + "." + cls);
-      if (infer == null) {
-        continue;
-      }
-      Object result;
-      try {
-        result = infer.invoke(null, shapes);
-      } catch (IllegalAccessException | InvocationTargetException e) {
-        continue;
-      }
-      if (!(result instanceof Optional<?> opt)
-          || opt.isEmpty()
-          || !(opt.get() instanceof ModelConfig inferred)) {
-        continue;
-      }
-      ModelConfig c = numClasses == null ? inferred : withNumClasses(inferred, numClasses);
-      if (!compare(c.createModule().stateDictSpec(), shapes).exact()) {
-        continue;
-      }
-      List<String> why = new ArrayList<>();
-      why.add(
-          "no registered variant has these keys and shapes; "
-              + cls
-              + ".infer read the"
-              + " configuration from them: "
-              + c);
-      why.add(
-          "input "
-              + first.height()
-              + "x"
-              + first.width()
-              + " and the evaluation transform of '"
-              + first.id()
-              + "' (the family's first variant; --size changes the input)");
-      return Optional.of(
-          new ModelChoice(
-              arch,
-              arch.id() + "_inferred",
-              c,
-              first.height(),
-              first.width(),
-              first.preprocessing(),
-              why));
+    List<String> why = new ArrayList<>();
+    why.add(
+        "no registered variant has these keys and shapes; the "
+            + inf.arch().displayName()
+            + " inference read the configuration from them: "
+            + c);
+    why.addAll(inf.reasons());
+    if (c.numClasses() != inf.config().numClasses()) {
+      why.add(numClasses + " classes (--num-classes)");
     }
-    return Optional.empty();
-  }
-
-  private static Method staticInfer(String className) {
-    try {
-      Method m = Class.forName(className).getMethod("infer", Map.class);
-      return Modifier.isStatic(m.getModifiers()) ? m : null;
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      return null;
-    }
+    why.add(
+        "the evaluation transform of '"
+            + first.id()
+            + "' (the family's first variant) at "
+            + inf.height()
+            + "x"
+            + inf.width()
+            + "; --size changes the input");
+    return Optional.of(
+        new ModelChoice(
+            inf.arch(),
+            inf.arch().id() + "_inferred",
+            c,
+            inf.height(),
+            inf.width(),
+            ModelChoice.forSize(first.preprocessing(), inf.height(), inf.width()),
+            why));
   }
 
   /** The class count the checkpoint's head implies, when only dim 0 of some tensors differs. */
@@ -322,23 +301,9 @@ final class ModelDetector {
     return Optional.ofNullable(classes);
   }
 
-  /** {@code config.withNumClasses(n)}, which every family's config record has. */
+  /** {@code config.withNumClasses(n)} for {@code --num-classes}, which must be positive. */
   static ModelConfig withNumClasses(ModelConfig config, int n) {
     Checks.checkArg(n > 0, "--num-classes must be positive, found %s", n);
-    try {
-      Object o = config.getClass().getMethod("withNumClasses", int.class).invoke(config, n);
-      return (ModelConfig) o;
-    } catch (NoSuchMethodException | IllegalAccessException e) {
-      throw new CliError(
-          config.getClass().getSimpleName() + " has no withNumClasses(int)",
-          "a config that can change its class count",
-          "none",
-          "use --model with a matching variant");
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    return config.numClasses() == n ? config : config.withNumClasses(n);
   }
 }

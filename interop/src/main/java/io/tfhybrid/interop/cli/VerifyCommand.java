@@ -86,6 +86,13 @@ final class VerifyCommand implements Callable<Integer> {
   Integer numClasses;
 
   @Option(
+      names = "--pre-norm",
+      description =
+          "ConTNet only: the checkpoint was trained with pre_norm=True (not visible in its keys"
+              + " and shapes; the official default is False).")
+  boolean preNorm;
+
+  @Option(
       names = "--layout",
       defaultValue = "auto",
       paramLabel = "auto|nchw|nhwc",
@@ -169,6 +176,9 @@ final class VerifyCommand implements Callable<Integer> {
             ? ModelDetector.detect(
                 modelPath.getFileName().toString(), Conversions.shapes(sd), numClasses)
             : ModelDetector.byId(model, numClasses);
+    if (preNorm) {
+      c = c.withPreNorm();
+    }
     long[] s = nhwc.shape();
     c = c.atSize((int) s[1], (int) s[2]);
     o.printf("model: %s (%s) at %dx%d%n", c.name(), c.arch().displayName(), s[1], s[2]);

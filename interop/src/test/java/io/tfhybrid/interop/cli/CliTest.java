@@ -57,8 +57,11 @@ class CliTest {
     assertTrue(
         r.out()
             .contains(
-                "  why: no registered variant has these keys and shapes;"
-                    + " Conv2FormerVariants.infer read the configuration from them"),
+                "  why: no registered variant has these keys and shapes; the Conv2Former"
+                    + " inference read the configuration from them"),
+        r.out());
+    assertTrue(
+        r.out().contains("  why: kernel_size=7: 'stages.0.0.attn.att.2.weight' is [12, 1, 7, 7]\n"),
         r.out());
     assertTrue(r.out().contains("converted 'weights.safetensors' → "), r.out());
     assertTrue(r.err().contains("convert [########################] 10/10 done"), r.err());
@@ -144,6 +147,71 @@ class CliTest {
             && out.indexOf("feature.stages.3") < out.indexOf("\nlogits "),
         out);
     assertTrue(out.contains("ok: 10 tensors"), out);
+  }
+
+  @Test
+  void verifyDetectsAConTNetWithRelativePositionsAndPrintsWhy() {
+    Path c = GOLDEN.resolve("contnet/t2_rel_postnorm_odd53");
+    Run r =
+        run(
+            "verify",
+            c.resolve("weights.safetensors").toString(),
+            "--input",
+            c.resolve("input.npy").toString(),
+            "--expect",
+            c.resolve("logits.npy").toString(),
+            "--features",
+            c.toString());
+    assertEquals(0, r.status(), r.toString());
+    String out = r.out();
+    assertTrue(out.contains("model: contnet_inferred (ConTNet) at 53x56\n"), out);
+    assertTrue(
+        out.contains(
+            "  why: no registered variant has these keys and shapes; the ConTNet inference read"
+                + " the configuration from them: ContNetConfig(inplanes=8, layers=[1, 1],"
+                + " mlp_dim=[24, 40], head_num=[1, 2], num_classes=5, use_avgdown=False,"
+                + " relative=True, qkv_bias=True, pre_norm=False)\n"),
+        out);
+    assertTrue(
+        out.contains(
+            "  why: relative=True: found"
+                + " 'layer1.ConTBlock0.ste1.attn.relative_position_bias_table' and no"
+                + " 'pe.0'/'pe.1'\n"),
+        out);
+    assertTrue(out.contains("  why: pre_norm=False: not visible in a checkpoint"), out);
+    assertTrue(out.contains("  why: input 53x56 instead of the default 56x56\n"), out);
+    assertTrue(out.contains("ok: "), out);
+  }
+
+  @Test
+  void preNormIsTheOneConTNetFlagTheUserStates() {
+    Path c = GOLDEN.resolve("contnet/t2_rel_avgdown_prenorm_b2");
+    String[] args = {
+      "verify",
+      c.resolve("weights.safetensors").toString(),
+      "--input",
+      c.resolve("input.npy").toString(),
+      "--expect",
+      c.resolve("logits.npy").toString()
+    };
+    Run post = run(args);
+    assertEquals(1, post.status(), post.toString());
+    assertTrue(
+        post.out().contains("  why: pre_norm=False: not visible in a checkpoint"), post.out());
+    String[] withPreNorm = java.util.Arrays.copyOf(args, args.length + 1);
+    withPreNorm[args.length] = "--pre-norm";
+    Run pre = run(withPreNorm);
+    assertEquals(0, pre.status(), pre.toString());
+    assertTrue(
+        pre.out()
+            .contains(
+                "  why: pre_norm=True: --pre-norm (not visible in a checkpoint; the official"
+                    + " default is False)\n"),
+        pre.out());
+    assertTrue(
+        pre.out().contains("use_avgdown=True, relative=True, qkv_bias=True, pre_norm=True)\n"),
+        pre.out());
+    assertTrue(!pre.out().contains("pre_norm=False"), pre.out());
   }
 
   @Test

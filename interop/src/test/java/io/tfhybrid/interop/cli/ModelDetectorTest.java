@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.arch.contnet.ContNetConfig;
+import io.tfhybrid.arch.contnet.ContNetFlags;
+import io.tfhybrid.arch.contnet.ContNetVariants;
 import io.tfhybrid.nn.ParamSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -66,11 +70,96 @@ class ModelDetectorTest {
   @Test
   void aFamilyInferenceFindsUnofficialConfigurations() throws Exception {
     Path root = Path.of("../" + QuickstartCommand.GOLDEN);
-    GoldenFixture c = GoldenFixture.cases(root, io.tfhybrid.arch.Arch.CONV2FORMER).get(0);
+    GoldenFixture c = GoldenFixture.cases(root, Arch.CONV2FORMER).get(0);
     ModelChoice m = ModelDetector.detect(c.name(), c.stateDictShapes(), null);
     assertEquals("conv2former_inferred", m.name());
     assertEquals(c.modelConfig().orElseThrow(), m.config());
-    assertTrue(m.reasons().get(0).contains("Conv2FormerVariants.infer"), m.reasons().toString());
+    assertTrue(
+        m.reasons()
+            .get(0)
+            .startsWith(
+                "no registered variant has these keys and shapes; the Conv2Former inference read"
+                    + " the configuration from them: Conv2FormerConfig["),
+        m.reasons().toString());
+    assertTrue(
+        m.reasons().contains("kernel_size=11: 'stages.0.0.attn.att.2.weight' is [8, 1, 11, 11]"),
+        m.reasons().toString());
+    assertEquals(224, m.height());
+  }
+
+  @Test
+  void aConTNetTiTrainedWithRelativePositionsIsDetectedWithItsFlags() {
+    ContNetConfig relTi =
+        ContNetVariants.TI.config().withFlags(ContNetFlags.OFFICIAL.withRelative(true));
+    ModelChoice m =
+        ModelDetector.detect("ti_rel.pth", shapes(relTi.createModule().stateDictSpec()), null);
+    assertEquals(Arch.CONTNET, m.arch());
+    assertEquals("contnet_inferred", m.name());
+    assertEquals(relTi, m.config());
+    assertEquals(224, m.height());
+    assertEquals(224, m.width());
+    List<String> why = m.reasons();
+    assertEquals(
+        "no registered variant has these keys and shapes; the ConTNet inference read the"
+            + " configuration from them: ContNetConfig(inplanes=48, layers=[1, 1, 1, 1],"
+            + " mlp_dim=[196, 392, 768, 768], head_num=[1, 2, 4, 8], num_classes=1000,"
+            + " use_avgdown=False, relative=True, qkv_bias=True, pre_norm=False)",
+        why.get(0));
+    assertTrue(
+        why.contains(
+            "relative=True: found 'layer1.ConTBlock0.ste1.attn.relative_position_bias_table' and"
+                + " no 'pe.0'/'pe.1'"),
+        why.toString());
+    assertTrue(why.contains("head_num=[1, 2, 4, 8]: from the relative tables' second dimension"));
+    assertTrue(
+        why.stream()
+            .anyMatch(
+                r ->
+                    r.startsWith("pre_norm=False: not visible in a checkpoint")
+                        && r.contains("--pre-norm")),
+        why.toString());
+    assertEquals(
+        "the evaluation transform of 'contnet_ti_224' (the family's first variant) at 224x224;"
+            + " --size changes the input",
+        why.get(why.size() - 1));
+
+    ModelChoice pre = m.withPreNorm();
+    assertEquals(relTi.withPreNorm(true), pre.config());
+    assertTrue(
+        pre.reasons().get(0).endsWith("qkv_bias=True, pre_norm=True)"), pre.reasons().get(0));
+    assertEquals(
+        List.of(
+            "pre_norm=True: --pre-norm (not visible in a checkpoint; the official default is"
+                + " False)"),
+        pre.reasons().stream().filter(r -> r.startsWith("pre_norm=")).toList());
+  }
+
+  @Test
+  void preNormAppliesToConTNetOnly() {
+    ModelChoice ti = ModelDetector.byId("contnet_ti_224", null).withPreNorm();
+    assertTrue(((ContNetConfig) ti.config()).flags().preNorm());
+    CliError e =
+        assertThrows(
+            CliError.class, () -> ModelDetector.byId("conv2former_n_224", null).withPreNorm());
+    assertEquals(
+        "--pre-norm for Conv2Former 'conv2former_n_224': expected a ConTNet model (pre_norm is a"
+            + " ConTNet build flag), found Conv2Former",
+        e.getMessage());
+  }
+
+  @Test
+  void everyFamilysGoldenCheckpointIsDetected() throws Exception {
+    Path root = Path.of("../" + QuickstartCommand.GOLDEN);
+    for (Arch a : Arch.values()) {
+      for (GoldenFixture c : GoldenFixture.cases(root, a)) {
+        ModelChoice m = ModelDetector.detect(c.name(), c.stateDictShapes(), null);
+        assertEquals(a, m.arch(), c.toString());
+        assertEquals(a.id() + "_inferred", m.name(), c.toString());
+        assertTrue(
+            Models.declaresExactly(m.config(), c.stateDictShapes()), c + ": " + m.reasons());
+        m.createModule().checkInputSize(m.height(), m.width());
+      }
+    }
   }
 
   @Test

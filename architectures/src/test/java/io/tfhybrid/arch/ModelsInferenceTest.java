@@ -1,0 +1,111 @@
+package io.tfhybrid.arch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.ParamSpec;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Models#infer}: every family reads its official variants and its golden fixtures back
+ * from their keys and torch shapes alone (no TensorFlow).
+ */
+class ModelsInferenceTest {
+  static Map<String, long[]> shapes(List<ParamSpec> spec) {
+    Map<String, long[]> m = new LinkedHashMap<>();
+    spec.forEach(s -> m.put(s.key(), s.torchShape()));
+    return m;
+  }
+
+  /** key → "[a, b]" in order, for readable failures. */
+  static Map<String, String> printable(Map<String, long[]> shapes) {
+    Map<String, String> m = new LinkedHashMap<>();
+    shapes.forEach((k, v) -> m.put(k, Checks.shape(v)));
+    return m;
+  }
+
+  static Stream<Variant<?>> variants() {
+    return Models.all().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyOfficialVariantInfersBackToItsConfig(Variant<?> v) {
+    Map<String, long[]> shapes = shapes(v.config().createModule().stateDictSpec());
+    Inference<?> inf = Models.infer(v.arch(), shapes).orElseThrow(
+        () -> new AssertionError(v.id() + ": no inference"));
+    assertEquals(v.arch(), inf.arch());
+    assertEquals(v.config(), inf.config(), v.id() + ": " + inf.reasons());
+    assertTrue(inf.height() > 0 && inf.width() > 0);
+    inf.config().createModule().checkInputSize(inf.height(), inf.width());
+    assertFalse(inf.reasons().isEmpty());
+    // No other family claims the same keys.
+    List<Inference<?>> all = Models.infer(shapes);
+    assertEquals(List.of(v.arch()), all.stream().map(Inference::arch).toList(), v.id());
+  }
+
+  static Stream<Arguments> fixtures() {
+    return Stream.of(Arch.values())
+        .flatMap(a -> GoldenShapes.caseNames(a).stream().map(c -> Arguments.of(a, c)));
+  }
+
+  @ParameterizedTest(name = "{0}/{1}")
+  @MethodSource("fixtures")
+  void everyGoldenCheckpointInfersAConfigWithItsExactStateDict(Arch arch, String caseName) {
+    Map<String, long[]> expected = GoldenShapes.of(arch, caseName);
+    Inference<?> inf = Models.infer(arch, expected).orElseThrow(
+        () -> new AssertionError(arch.id() + "/" + caseName + ": no inference"));
+    Map<String, long[]> got = shapes(inf.config().createModule().stateDictSpec());
+    assertEquals(List.copyOf(expected.keySet()), List.copyOf(got.keySet()), "key order");
+    assertEquals(printable(expected), printable(got), "torch shapes");
+    inf.config().createModule().checkInputSize(inf.height(), inf.width());
+    assertEquals(List.of(arch), Models.infer(expected).stream().map(Inference::arch).toList());
+  }
+
+  @Test
+  void keysOfNoFamilyInferNothing() {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    shapes.put("encoder.layer.0.weight", new long[] {3, 3});
+    shapes.put("fc.weight", new long[] {10, 3});
+    assertEquals(List.of(), Models.infer(shapes));
+    for (Arch a : Arch.values()) {
+      assertEquals(Optional.empty(), Models.infer(a, shapes), a.id());
+    }
+  }
+
+  @Test
+  void aReadingThatDoesNotDeclareEveryKeyIsNoInference() {
+    Variant<?> v = Models.all().get(0);
+    Map<String, long[]> shapes = shapes(v.config().createModule().stateDictSpec());
+    shapes.put("extra.weight", new long[] {1});
+    assertEquals(Optional.empty(), Models.infer(v.arch(), shapes));
+    assertFalse(Models.declaresExactly(v.config(), shapes));
+    shapes.remove("extra.weight");
+    String first = shapes.keySet().iterator().next();
+    long[] s = shapes.get(first).clone();
+    s[0] += 1;
+    shapes.put(first, s);
+    assertFalse(Models.declaresExactly(v.config(), shapes), Arrays.toString(s));
+  }
+
+  @Test
+  void everyConfigChangesItsClassCountThroughTheInterface() {
+    for (Variant<?> v : Models.all()) {
+      ModelConfig c = v.config().withNumClasses(7);
+      assertEquals(7, c.numClasses(), v.id());
+      assertEquals(v.config().getClass(), c.getClass(), v.id());
+      assertEquals(v.config(), c.withNumClasses(v.config().numClasses()), v.id());
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.tfhybrid.arch.contnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Models;
+import io.tfhybrid.arch.Variant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link ContNetVariants#infer}: topology and three flags from the keys, heads from relative
+ * tables (else the official 2^i), pre_norm the official False (invisible), input 224 for 4 stages.
+ */
+class ContNetInferenceTest {
+
+  static Map<String, long[]> shapes(ContNetConfig c) {
+    Map<String, long[]> m = new LinkedHashMap<>();
+    c.createModule().stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
+    return m;
+  }
+
+  static Stream<Variant<ContNetConfig>> variants() {
+    return ContNetVariants.ALL.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyVariantInfersBackToItsConfigAt224(Variant<ContNetConfig> v) {
+    Inference<ContNetConfig> inf = ContNetVariants.infer(shapes(v.config())).orElseThrow();
+    assertEquals(v.config(), inf.config(), inf.reasons().toString());
+    assertEquals(224, inf.height());
+    assertEquals(224, inf.width());
+    assertTrue(inf.reasons().contains(ContNetVariants.PRE_NORM_REASON), inf.reasons().toString());
+  }
+
+  static Stream<JsonNode> cases() {
+    return ContNetFixtures.cases().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyFixtureCheckpointInfersItsConfigUpToTheInvisibleFlags(JsonNode c) {
+    ContNetConfig expected = ContNetFixtures.caseConfig(c);
+    Inference<?> inf =
+        Models.infer(Arch.CONTNET, ContNetFixtures.caseShapes(c)).orElseThrow();
+    ContNetConfig got = (ContNetConfig) inf.config();
+    // pre_norm is never visible; heads only with relative tables.
+    ContNetConfig visible = expected.withPreNorm(false);
+    if (!expected.flags().relative()) {
+      visible = visible.withHeadNum(got.headNum());
+    }
+    assertEquals(visible, got, inf.reasons().toString());
+    assertEquals(expected.sidePeriod(), inf.height());
+    assertEquals(expected.numStages() == 4 ? 224 : expected.sidePeriod(), inf.width());
+    got.createModule().checkInputSize(inf.height(), inf.width());
+  }
+
+  @Test
+  void aTinyTrainedWithRelativePositionsIsInferredWithItsFlagsAndHeads() {
+    ContNetConfig relTi =
+        ContNetVariants.TI.config().withFlags(ContNetFlags.OFFICIAL.withRelative(true));
+    Inference<?> inf = Models.infer(Arch.CONTNET, shapes(relTi)).orElseThrow();
+    assertEquals(relTi, inf.config());
+    assertTrue(
+        inf.reasons()
+            .contains(
+                "relative=True: found 'layer1.ConTBlock0.ste1.attn.relative_position_bias_table'"
+                    + " and no 'pe.0'/'pe.1'"),
+        inf.reasons().toString());
+    assertTrue(
+        inf.reasons().contains("head_num=[1, 2, 4, 8]: from the relative tables' second dimension"),
+        inf.reasons().toString());
+    assertTrue(
+        inf.reasons().contains(ContNetVariants.PRE_NORM_REASON), inf.reasons().toString());
+    assertTrue(ContNetVariants.PRE_NORM_REASON.contains("--pre-norm"));
+  }
+}

@@ -1,0 +1,100 @@
+package io.tfhybrid.arch.cvt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Models;
+import io.tfhybrid.arch.Variant;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link CvtVariants#infer}: everything the weights show, and the official values (head dim 64,
+ * embedding strides/paddings, k/v stride 2, QuickGELU) for what they do not.
+ */
+class CvtInferenceTest {
+
+  static Map<String, long[]> shapes(CvtConfig c) {
+    Map<String, long[]> m = new LinkedHashMap<>();
+    c.createModule().stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
+    return m;
+  }
+
+  static Stream<Variant<CvtConfig>> variants() {
+    return CvtVariants.ALL.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyVariantInfersBackToItsConfig(Variant<CvtConfig> v) {
+    Inference<CvtConfig> inf = CvtVariants.infer(shapes(v.config())).orElseThrow();
+    assertEquals(v.config(), inf.config(), inf.reasons().toString());
+    assertEquals(224, inf.height());
+    assertEquals(224, inf.width());
+  }
+
+  static Stream<Path> cases() throws IOException {
+    return CvtStructureTest.cases();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyFixtureCheckpointInfersItsConfigUpToTheHeadCounts(Path dir) throws IOException {
+    JsonNode build = CvtStructureTest.read(dir.resolve("config.json")).get("build");
+    CvtConfig expected = CvtStructureTest.configOf(build.get("spec"),
+        build.get("num_classes").asInt(), build.get("act_layer").asText());
+    Inference<?> inf =
+        Models.infer(Arch.CVT, GoldenShapes.of(Arch.CVT, dir.getFileName().toString()))
+            .orElseThrow();
+    // Head counts are not in the weights: the inference assumes head dim <= 64.
+    CvtConfig visible = expected.withEachStage(
+        s -> s.withWidth(s.dimEmbed(), CvtVariants.headsFor(s.dimEmbed())));
+    assertEquals(visible, inf.config(), inf.reasons().toString());
+    assertTrue(
+        inf.reasons().stream().anyMatch(r -> r.startsWith("num_heads [1, 1, 1]: not stored")
+            && r.contains("assumed head dim 64")),
+        inf.reasons().toString());
+  }
+
+  @Test
+  void aCheckpointWithoutHeadHasNoClassifier() {
+    CvtConfig headless = CvtVariants.CVT_13.withNumClasses(0);
+    Inference<CvtConfig> inf = CvtVariants.infer(shapes(headless)).orElseThrow();
+    assertEquals(headless, inf.config());
+    assertTrue(
+        inf.reasons().contains(
+            "no 'head.weight': no classifier (num_classes=0, the logits are the features)"),
+        inf.reasons().toString());
+  }
+
+  @Test
+  void headsAreTheFewestOfAtMost64Channels() {
+    assertEquals(1, CvtVariants.headsFor(64));
+    assertEquals(3, CvtVariants.headsFor(192));
+    assertEquals(6, CvtVariants.headsFor(384));
+    assertEquals(16, CvtVariants.headsFor(1024));
+    assertEquals(1, CvtVariants.headsFor(48));
+    assertEquals(2, CvtVariants.headsFor(96));
+    assertEquals(3, CvtVariants.headsFor(150));
+  }
+
+  @Test
+  void theMlpRatioReproducesTheHiddenWidthExactly() {
+    for (int dim = 1; dim <= 300; dim++) {
+      for (long hidden = 1; hidden <= 5L * dim; hidden++) {
+        double r = CvtVariants.mlpRatio(dim, hidden);
+        assertEquals(hidden, (int) (dim * r), dim + " x " + r);
+      }
+    }
+  }
+}
