@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
       VerifyCommand.class,
       PredictCommand.class,
       InspectCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

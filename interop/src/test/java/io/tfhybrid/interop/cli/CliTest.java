@@ -333,11 +333,22 @@ class CliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String c : List.of("quickstart", "list", "convert", "verify", "predict", "inspect")) {
+    for (String c : List.of("quickstart", "list", "convert", "verify", "predict", "inspect", "bench")) {
       Run r = run(c, "--help");
       assertEquals(0, r.status(), r.toString());
       assertTrue(r.out().startsWith("Usage: tfhybrid " + c), r.out());
     }
+  }
+
+  @Test
+  void benchTimesAVariantAndRejectsUnknownIds() {
+    Run r = run("bench", "contnet_ti_224", "--iters", "1", "--warmup", "0");
+    assertEquals(0, r.status(), r.toString());
+    assertTrue(r.out().startsWith("contnet_ti_224 "), r.out());
+    assertTrue(r.out().contains("img/s") && r.out().contains("peak RSS"), r.out());
+    Run bad = run("bench", "contnet_xl_224");
+    assertEquals(2, bad.status(), bad.toString());
+    assertTrue(bad.err().contains("unknown variant 'contnet_xl_224'"), bad.err());
   }
 
   @Test
