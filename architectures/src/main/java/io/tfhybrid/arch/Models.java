@@ -1,8 +1,6 @@
 package io.tfhybrid.arch;
 
-import io.tfhybrid.nn.ParamSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,17 +113,7 @@ public final class Models {
 
   /** Whether {@code config}'s state_dict has exactly these keys with these torch shapes. */
   public static boolean declaresExactly(ModelConfig config, Map<String, long[]> shapes) {
-    List<ParamSpec> spec = config.createModule().stateDictSpec();
-    if (spec.size() != shapes.size()) {
-      return false;
-    }
-    for (ParamSpec p : spec) {
-      long[] found = shapes.get(p.key());
-      if (found == null || !Arrays.equals(found, p.torchShape())) {
-        return false;
-      }
-    }
-    return true;
+    return config.createModule().declaresExactly(shapes);
   }
 
   /** Builds a variant at its default resolution. */

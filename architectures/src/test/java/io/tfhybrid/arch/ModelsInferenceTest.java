@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tfhybrid.nn.Checks;
-import io.tfhybrid.nn.ParamSpec;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,19 +20,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from their keys and torch shapes alone (no TensorFlow).
  */
 class ModelsInferenceTest {
-  static Map<String, long[]> shapes(List<ParamSpec> spec) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    spec.forEach(s -> m.put(s.key(), s.torchShape()));
-    return m;
-  }
-
-  /** key → "[a, b]" in order, for readable failures. */
-  static Map<String, String> printable(Map<String, long[]> shapes) {
-    Map<String, String> m = new LinkedHashMap<>();
-    shapes.forEach((k, v) -> m.put(k, Checks.shape(v)));
-    return m;
-  }
-
   static Stream<Variant<?>> variants() {
     return Models.all().stream();
   }
@@ -42,7 +27,7 @@ class ModelsInferenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void everyOfficialVariantInfersBackToItsConfig(Variant<?> v) {
-    Map<String, long[]> shapes = shapes(v.config().createModule().stateDictSpec());
+    Map<String, long[]> shapes = v.config().createModule().stateDictShapes();
     Inference<?> inf = Models.infer(v.arch(), shapes).orElseThrow(
         () -> new AssertionError(v.id() + ": no inference"));
     assertEquals(v.arch(), inf.arch());
@@ -66,9 +51,10 @@ class ModelsInferenceTest {
     Map<String, long[]> expected = GoldenShapes.of(arch, caseName);
     Inference<?> inf = Models.infer(arch, expected).orElseThrow(
         () -> new AssertionError(arch.id() + "/" + caseName + ": no inference"));
-    Map<String, long[]> got = shapes(inf.config().createModule().stateDictSpec());
+    Map<String, long[]> got = inf.config().createModule().stateDictShapes();
     assertEquals(List.copyOf(expected.keySet()), List.copyOf(got.keySet()), "key order");
-    assertEquals(printable(expected), printable(got), "torch shapes");
+    assertEquals(
+        GoldenShapes.printable(expected), GoldenShapes.printable(got), "torch shapes");
     inf.config().createModule().checkInputSize(inf.height(), inf.width());
     assertEquals(List.of(arch), Models.infer(expected).stream().map(Inference::arch).toList());
   }
@@ -87,7 +73,7 @@ class ModelsInferenceTest {
   @Test
   void aReadingThatDoesNotDeclareEveryKeyIsNoInference() {
     Variant<?> v = Models.all().get(0);
-    Map<String, long[]> shapes = shapes(v.config().createModule().stateDictSpec());
+    Map<String, long[]> shapes = v.config().createModule().stateDictShapes();
     shapes.put("extra.weight", new long[] {1});
     assertEquals(Optional.empty(), Models.infer(v.arch(), shapes));
     assertFalse(Models.declaresExactly(v.config(), shapes));

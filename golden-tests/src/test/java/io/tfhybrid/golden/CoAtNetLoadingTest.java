@@ -10,22 +10,16 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.coatnet.CoAtNet;
 import io.tfhybrid.arch.coatnet.CoAtNetConfig;
+import io.tfhybrid.arch.coatnet.CoAtNetFixtures;
 import io.tfhybrid.arch.coatnet.CoAtNetVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.CheckpointMismatchException;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
-import io.tfhybrid.nn.Checks;
-import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.HostTensor;
-import io.tfhybrid.nn.ParamSpec;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Result;
 import org.tensorflow.types.TFloat32;
@@ -33,63 +27,14 @@ import org.tensorflow.types.TFloat32;
 /** Strict loading of CoAtNet checkpoints: wrong variant, wrong build size, altered index buffer. */
 class CoAtNetLoadingTest {
 
-  static GoldenCase fixture(String name) {
-    return GoldenCase.all(Arch.COATNET).filter(c -> c.name().equals(name)).findFirst()
-        .orElseThrow();
-  }
-
-  /** A state dict with every entry of {@code specs}: random floats, computed buffers exact. */
-  static StateDict synthesize(String source, List<ParamSpec> specs, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    LinkedHashMap<String, HostTensor> tensors = new LinkedHashMap<>();
-    for (ParamSpec s : specs) {
-      int n = Math.toIntExact(s.numel());
-      if (s.dtype() == DType.I64) {
-        tensors.put(s.key(), s.expected() != null ? s.expected()
-            : HostTensor.ofLongs(s.torchShape(), new long[n]));
-      } else {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-          f[i] = (float) (r.nextDouble() - 0.5);
-        }
-        tensors.put(s.key(), HostTensor.ofFloats(s.torchShape(), f));
-      }
-    }
-    return StateDict.of(source, tensors, List.of());
-  }
-
-  /** The problems a strict load must report, computed from the two key/shape lists. */
-  static List<String> expectedProblems(List<ParamSpec> model, StateDict sd) {
-    List<String> out = new ArrayList<>();
-    Map<String, ParamSpec> byKey = new LinkedHashMap<>();
-    model.forEach(s -> byKey.put(s.key(), s));
-    for (ParamSpec s : model) {
-      if (sd.contains(s.key()) && !Arrays.equals(sd.get(s.key()).shape(), s.torchShape())) {
-        out.add("size mismatch '" + s.key() + "': expected " + Checks.shape(s.torchShape())
-            + ", found " + Checks.shape(sd.get(s.key()).shape()));
-      }
-    }
-    for (ParamSpec s : model) {
-      if (!sd.contains(s.key())) {
-        out.add("missing '" + s.key() + "' " + Checks.shape(s.torchShape()));
-      }
-    }
-    for (String k : sd.keys()) {
-      if (!byKey.containsKey(k)) {
-        out.add("unexpected '" + k + "' " + Checks.shape(sd.get(k).shape()));
-      }
-    }
-    return out;
-  }
-
   @Test
   void anotherVariantsCheckpointFailsWithEveryProblemAndNamesTheVariant() {
-    StateDict other = synthesize("coatnet_1.safetensors",
+    StateDict other = SyntheticCheckpoints.random("coatnet_1.safetensors",
         CoAtNetVariants.COATNET_1_224.config().createModule().stateDictSpec(), 3);
     try (BuiltModel m = Models.build("coatnet_0_224")) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
           () -> WeightLoader.load(m, other));
-      List<String> expected = expectedProblems(m.stateDictSpec(), other);
+      List<String> expected = SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), other);
       assertEquals(192, expected.size()); // s2.3-5 and s3.5-13 exist only in coatnet_1
       assertEquals(expected, e.problems());
       assertTrue(e.getMessage().startsWith("Cannot load checkpoint 'coatnet_1.safetensors' into"
@@ -103,13 +48,13 @@ class CoAtNetLoadingTest {
 
   @Test
   void checkpointBuiltForAnotherSizeSaysWhichSizeItFits() throws Exception {
-    GoldenCase c = fixture("tiny_64_b2");
-    CoAtNetConfig at96 = CoAtNetGoldenTest.config(c.config()).withImageSize(96);
+    GoldenCase c = GoldenCase.named(Arch.COATNET, "tiny_64_b2");
+    CoAtNetConfig at96 = CoAtNetFixtures.config(c.config().get("constructor")).withImageSize(96);
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
     try (BuiltModel m = BuiltModel.build("tiny_64_b2@96", new CoAtNet(at96), 96, 96)) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
           () -> WeightLoader.load(m, sd));
-      assertEquals(expectedProblems(m.stateDictSpec(), sd), e.problems());
+      assertEquals(SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd), e.problems());
       assertEquals(8, e.problems().size()); // table + index of s3.0, s3.1, s4.0, s4.1
       assertTrue(e.problems().contains("size mismatch 's3.0.attn.1.fn.relative_bias_table':"
           + " expected [121, 8], found [49, 8]"), e.problems().toString());
@@ -124,7 +69,7 @@ class CoAtNetLoadingTest {
 
   @Test
   void relativeIndexThatDiffersFromTheComputedOneFails() throws Exception {
-    GoldenCase c = fixture("tiny_64_b2");
+    GoldenCase c = GoldenCase.named(Arch.COATNET, "tiny_64_b2");
     StateDict sd = Checkpoints.read(c.weights(Format.PTH));
     String key = "s3.1.attn.1.fn.relative_index";
     // The transposed (key-minus-query) index: a classic porting error.
@@ -139,7 +84,7 @@ class CoAtNetLoadingTest {
     LinkedHashMap<String, HostTensor> altered = new LinkedHashMap<>(sd.asMap());
     altered.put(key, HostTensor.ofLongs(sd.get(key).shape(), transposed));
     StateDict bad = StateDict.of("altered.pth", altered, List.of());
-    CoAtNet root = new CoAtNet(CoAtNetGoldenTest.config(c.config()));
+    CoAtNet root = new CoAtNet(CoAtNetFixtures.config(c.config().get("constructor")));
     try (BuiltModel m = BuiltModel.build("tiny_64_b2", root, 64, 64)) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
           () -> WeightLoader.load(m, bad));
@@ -150,9 +95,9 @@ class CoAtNetLoadingTest {
 
   @Test
   void biasIsGatheredOnceAtLoadFromTheCheckpointsTable() throws Exception {
-    GoldenCase c = fixture("tiny_96_b1");
+    GoldenCase c = GoldenCase.named(Arch.COATNET, "tiny_96_b1");
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
-    CoAtNet root = new CoAtNet(CoAtNetGoldenTest.config(c.config()));
+    CoAtNet root = new CoAtNet(CoAtNetFixtures.config(c.config().get("constructor")));
     try (BuiltModel m = BuiltModel.build("tiny_96_b1", root, 96, 96)) {
       LoadReport report = WeightLoader.load(m, sd);
       assertEquals(sd.size(), report.tensorsLoaded());

@@ -9,6 +9,7 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.arch.contnet.ContNet;
 import io.tfhybrid.arch.contnet.ContNetConfig;
+import io.tfhybrid.arch.contnet.ContNetFixtures;
 import io.tfhybrid.arch.contnet.ContNetFlags;
 import io.tfhybrid.arch.contnet.ContNetVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
@@ -16,11 +17,7 @@ import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.CheckpointMismatchException;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
-import io.tfhybrid.nn.Checks;
-import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.HostTensor;
-import io.tfhybrid.nn.ParamSpec;
-import io.tfhybrid.ops.Layouts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -28,12 +25,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,73 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContNetLoadingTest {
 
-  static GoldenCase fixture(String name) {
-    return GoldenCase.all(Arch.CONTNET)
-        .filter(c -> c.name().equals(name))
-        .findFirst()
-        .orElseThrow();
-  }
-
-  /** A state dict with every entry of {@code specs}: random floats, computed buffers exact. */
-  static StateDict synthesize(String source, List<ParamSpec> specs, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    LinkedHashMap<String, HostTensor> tensors = new LinkedHashMap<>();
-    for (ParamSpec s : specs) {
-      int n = Math.toIntExact(s.numel());
-      if (s.dtype() == DType.I64) {
-        tensors.put(
-            s.key(),
-            s.expected() != null ? s.expected() : HostTensor.ofLongs(s.torchShape(), new long[n]));
-      } else {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-          f[i] = (float) (r.nextDouble() - 0.5);
-        }
-        tensors.put(s.key(), HostTensor.ofFloats(s.torchShape(), f));
-      }
-    }
-    return StateDict.of(source, tensors, List.of());
-  }
-
-  /**
-   * The problems a strict load must report, in the loader's order, from the two key/shape lists.
-   */
-  static List<String> expectedProblems(List<ParamSpec> model, StateDict sd) {
-    List<String> mismatched = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    List<String> unexpected = new ArrayList<>();
-    Map<String, ParamSpec> byKey = new LinkedHashMap<>();
-    for (ParamSpec s : model) {
-      byKey.put(s.key(), s);
-      if (!sd.contains(s.key())) {
-        missing.add("missing '" + s.key() + "' " + Checks.shape(s.torchShape()));
-      } else if (!Arrays.equals(sd.get(s.key()).shape(), s.torchShape())) {
-        mismatched.add(
-            "size mismatch '"
-                + s.key()
-                + "': expected "
-                + Checks.shape(s.torchShape())
-                + ", found "
-                + Checks.shape(sd.get(s.key()).shape()));
-      }
-    }
-    for (String k : sd.keys()) {
-      if (!byKey.containsKey(k)) {
-        unexpected.add("unexpected '" + k + "' " + Checks.shape(sd.get(k).shape()));
-      }
-    }
-    List<String> all = new ArrayList<>(mismatched);
-    all.addAll(missing);
-    all.addAll(unexpected);
-    return all;
-  }
-
   static void assertLoadFails(Variant<ContNetConfig> model, Variant<ContNetConfig> other) {
-    StateDict sd = synthesize(other.id() + ".pth", new ContNet(other.config()).stateDictSpec(), 3);
+    StateDict sd =
+        SyntheticCheckpoints.random(
+            other.id() + ".pth", new ContNet(other.config()).stateDictSpec(), 3);
     try (BuiltModel m = BuiltModel.build(model)) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
-      List<String> expected = expectedProblems(m.stateDictSpec(), sd);
+      List<String> expected = SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd);
       assertEquals(expected, e.problems(), "the full problem list");
       assertTrue(
           e.getMessage()
@@ -145,11 +81,12 @@ class ContNetLoadingTest {
   void otherFlagsAreDetectedFromTheKeysAndNamed() {
     ContNetConfig trained =
         ContNetVariants.TI.config().withFlags(new ContNetFlags(true, true, false, false));
-    StateDict sd = synthesize("ti_rel_avgdown.pth", new ContNet(trained).stateDictSpec(), 5);
+    StateDict sd =
+        SyntheticCheckpoints.random("ti_rel_avgdown.pth", new ContNet(trained).stateDictSpec(), 5);
     try (BuiltModel m = BuiltModel.build(ContNetVariants.TI)) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
-      assertEquals(expectedProblems(m.stateDictSpec(), sd), e.problems());
+      assertEquals(SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd), e.problems());
       String msg = e.getMessage();
       assertTrue(
           msg.contains(
@@ -174,7 +111,7 @@ class ContNetLoadingTest {
 
   @Test
   void alteredRelativeIndexIsRejected() throws IOException {
-    GoldenCase c = fixture("t2_rel_postnorm_odd53");
+    GoldenCase c = GoldenCase.named(Arch.CONTNET, "t2_rel_postnorm_odd53");
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
     String key = "layer1.ConTBlock0.ste2.attn.relative_position_index";
     long[] idx = sd.get(key).toLongArray();
@@ -185,7 +122,7 @@ class ContNetLoadingTest {
     StateDict altered = StateDict.of("altered.safetensors", t, List.of());
     try (BuiltModel m =
         BuiltModel.build(
-            "odd53", new ContNet(ContNetGoldenTest.config(c.config())), c.height(), c.width())) {
+            "odd53", new ContNet(ContNetFixtures.caseConfig(c.config())), c.height(), c.width())) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, altered));
       assertEquals(
@@ -200,7 +137,7 @@ class ContNetLoadingTest {
 
   @Test
   void modulePrefixOfDataParallelCheckpointsIsStripped(@TempDir Path dir) throws IOException {
-    GoldenCase c = fixture("t2_rel_avgdown_prenorm_b2");
+    GoldenCase c = GoldenCase.named(Arch.CONTNET, "t2_rel_avgdown_prenorm_b2");
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
     LinkedHashMap<String, HostTensor> prefixed = new LinkedHashMap<>();
     sd.asMap().forEach((k, v) -> prefixed.put("module." + k, v));
@@ -212,7 +149,7 @@ class ContNetLoadingTest {
         read.notes().toString());
     try (BuiltModel m =
         BuiltModel.build(
-            "ddp", new ContNet(ContNetGoldenTest.config(c.config())), c.height(), c.width())) {
+            "ddp", new ContNet(ContNetFixtures.caseConfig(c.config())), c.height(), c.width())) {
       assertEquals(sd.size(), WeightLoader.load(m, read).tensorsLoaded());
     }
   }
@@ -220,8 +157,8 @@ class ContNetLoadingTest {
   @Test
   void everyFixtureConfigIsRecoveredFromItsWeightFile() throws IOException {
     for (GoldenCase c : GoldenCase.all(Arch.CONTNET).toList()) {
-      ContNetConfig expected = ContNetGoldenTest.config(c.config());
-      Map<String, long[]> shapes = shapes(Checkpoints.read(c.weights(Format.PTH)));
+      ContNetConfig expected = ContNetFixtures.caseConfig(c.config());
+      Map<String, long[]> shapes = Checkpoints.read(c.weights(Format.PTH)).shapes();
       io.tfhybrid.arch.Inference<ContNetConfig> inf =
           ContNetConfig.fromCheckpoint(shapes, expected.flags().preNorm()).orElseThrow();
       ContNetConfig got = inf.config();
@@ -235,16 +172,16 @@ class ContNetLoadingTest {
 
   @Test
   void detectedConfigReproducesTheReference() throws IOException {
-    GoldenCase c = fixture("t2_rel_avgdown_prenorm_b2");
-    Map<String, long[]> shapes = shapes(Checkpoints.read(c.weights(Format.SAFETENSORS)));
+    GoldenCase c = GoldenCase.named(Arch.CONTNET, "t2_rel_avgdown_prenorm_b2");
+    Map<String, long[]> shapes = Checkpoints.read(c.weights(Format.SAFETENSORS)).shapes();
     ContNetConfig detected = ContNetConfig.fromCheckpoint(shapes, true).orElseThrow().config();
     GoldenHarness.check(c, Format.SAFETENSORS, new ContNet(detected));
   }
 
   @Test
   void preNormIsInvisibleSoAWrongGuessLoadsButDiverges() throws IOException {
-    GoldenCase c = fixture("t2_rel_avgdown_prenorm_b2");
-    ContNetConfig wrong = ContNetGoldenTest.config(c.config()).withPreNorm(false);
+    GoldenCase c = GoldenCase.named(Arch.CONTNET, "t2_rel_avgdown_prenorm_b2");
+    ContNetConfig wrong = ContNetFixtures.caseConfig(c.config()).withPreNorm(false);
     GoldenCase.Expected ste1 =
         c.expected().stream()
             .filter(e -> e.captureName().equals("layer1.ConTBlock0.ste1"))
@@ -253,22 +190,12 @@ class ContNetLoadingTest {
     try (BuiltModel m =
         BuiltModel.build("wrong_pre_norm", new ContNet(wrong), c.height(), c.width())) {
       WeightLoader.load(m, Checkpoints.read(c.weights(Format.SAFETENSORS))); // same keys: loads
-      HostTensor in = c.inputNchw();
-      long[] s = in.shape();
-      HostTensor nhwc =
-          HostTensor.ofFloats(
-              new long[] {s[0], s[2], s[3], s[1]}, Layouts.nchwToNhwc(in.toFloatArray(), s));
+      HostTensor nhwc = c.inputNhwc();
       HostTensor ours = m.run(nhwc, List.of(ste1.captureName())).get(ste1.captureName());
       GoldenAssert.Measured d =
           GoldenAssert.measure(c, ste1, GoldenCase.npy(ste1.file()), ours, Tolerance.FP32);
       assertTrue(d.maxAbsDiff() > 100 * d.bound(), "post-norm should diverge: " + d);
     }
-  }
-
-  static Map<String, long[]> shapes(StateDict sd) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    sd.keys().forEach(k -> m.put(k, sd.get(k).shape()));
-    return m;
   }
 
   /** A minimal safetensors writer: u64 header length, JSON header, raw little-endian data. */

@@ -3,11 +3,11 @@ package io.tfhybrid.golden;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.GoldenJson;
 import io.tfhybrid.arch.conv2former.Conv2Former;
 import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
+import io.tfhybrid.arch.conv2former.Conv2FormerFixtures;
 import io.tfhybrid.arch.conv2former.Conv2FormerVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.ReadOptions;
@@ -18,7 +18,6 @@ import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.ops.Layouts;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,16 +50,13 @@ class Conv2FormerCheckpointFormatsTest {
         Arguments.of("weights.npz", ReadOptions.defaults(), "logits.npy"));
   }
 
-  static Conv2FormerConfig config() throws Exception {
-    JsonNode cfg = new ObjectMapper().readTree(Files.readString(DIR.resolve("config.json")));
-    return Conv2FormerGoldenTest.config(cfg);
+  static Conv2FormerConfig config() {
+    return Conv2FormerFixtures.config(
+        GoldenJson.read(DIR.resolve("config.json")).get("model_kwargs"));
   }
 
   static HostTensor inputNhwc() {
-    HostTensor nchw = GoldenCase.npy(DIR.resolve("input.npy"));
-    long[] s = nchw.shape();
-    return HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]},
-        Layouts.nchwToNhwc(nchw.toFloatArray(), s));
+    return Layouts.nchwToNhwc(GoldenCase.npy(DIR.resolve("input.npy")));
   }
 
   @ParameterizedTest(name = "{0} {1}")

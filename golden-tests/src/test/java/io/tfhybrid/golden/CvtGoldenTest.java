@@ -1,6 +1,7 @@
 package io.tfhybrid.golden;
 
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.cvt.CvtFixtures;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -15,13 +16,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("golden")
 class CvtGoldenTest {
   static Stream<Arguments> cases() {
-    return GoldenCase.all(Arch.CVT)
-        .flatMap(c -> Stream.of(Format.values()).map(f -> Arguments.of(c, f)));
+    return GoldenCase.withFormats(Arch.CVT);
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void matchesReference(GoldenCase c, Format format) throws IOException {
-    GoldenHarness.check(c, format, CvtGoldenConfigs.of(c).createModule());
+    GoldenHarness.check(c, format, CvtFixtures.caseConfig(c.config()).createModule());
   }
 }

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.cvt.CvtConfig;
+import io.tfhybrid.arch.cvt.CvtFixtures;
 import io.tfhybrid.arch.cvt.CvtHfNames;
 import io.tfhybrid.arch.cvt.GeluKind;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
-import io.tfhybrid.ops.Layouts;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +65,8 @@ class CvtHfGoldenTest {
     if (naming == Naming.HF_TF) {
       assertTrue(conv.notes().stream().anyMatch(n -> n.contains("num_batches_tracked")));
     }
-    try (BuiltModel m = BuiltModel.build(c.toString(), CvtGoldenConfigs.of(c).createModule(),
+    try (BuiltModel m = BuiltModel.build(c.toString(),
+        CvtFixtures.caseConfig(c.config()).createModule(),
         c.height(), c.width())) {
       WeightLoader.load(m, sd);
       GoldenAssert.inForwardOrder(c, naming.name().toLowerCase(java.util.Locale.ROOT), m,
@@ -80,13 +81,10 @@ class CvtHfGoldenTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("goldenCases")
   void exactGeluIsAConfigChoice(GoldenCase c) throws IOException {
-    CvtConfig erf = CvtGoldenConfigs.of(c).withMlpActivation(GeluKind.ERF);
+    CvtConfig erf = CvtFixtures.caseConfig(c.config()).withMlpActivation(GeluKind.ERF);
     try (BuiltModel m = BuiltModel.build(c.toString(), erf.createModule(), c.height(), c.width())) {
       WeightLoader.load(m, Checkpoints.read(c.weights(Format.SAFETENSORS)));
-      HostTensor in = c.inputNchw();
-      long[] s = in.shape();
-      HostTensor nhwc = HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]},
-          Layouts.nchwToNhwc(in.toFloatArray(), s));
+      HostTensor nhwc = c.inputNhwc();
       float[] ours = m.run(nhwc, List.of(BuiltModel.LOGITS)).get(BuiltModel.LOGITS).toFloatArray();
       float[] ref = GoldenCase.npy(c.dir().resolve("logits.npy")).toFloatArray();
       assertEquals(ref.length, ours.length);

@@ -8,44 +8,22 @@ import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.cvt.CvtConfig;
+import io.tfhybrid.arch.cvt.CvtFixtures;
 import io.tfhybrid.arch.cvt.CvtVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.CheckpointMismatchException;
 import io.tfhybrid.interop.load.WeightLoader;
-import io.tfhybrid.nn.DType;
-import io.tfhybrid.nn.HostTensor;
-import io.tfhybrid.nn.ParamSpec;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Loading the wrong checkpoint fails with every problem listed and a hint on what it is. */
 class CvtLoadingTest {
 
-  /** A state dict with random values for every entry of {@code config} (torch layout). */
-  static StateDict randomStateDict(String name, CvtConfig config, long seed) {
-    SplittableRandom rnd = new SplittableRandom(seed);
-    LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>();
-    for (ParamSpec p : config.createModule().stateDictSpec()) {
-      int n = Math.toIntExact(p.numel());
-      if (p.dtype() == DType.I64) {
-        t.put(p.key(), HostTensor.ofLongs(p.torchShape(), new long[n]));
-      } else {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-          f[i] = (float) (rnd.nextDouble() - 0.5);
-        }
-        t.put(p.key(), HostTensor.ofFloats(p.torchShape(), f));
-      }
-    }
-    return StateDict.of(name, t, List.of());
-  }
-
   @Test
   void cvt21CheckpointInCvt13ListsEveryExtraBlockAndNamesCvt21() {
-    StateDict sd = randomStateDict("CvT-21-224x224-IN-1k.pth", CvtVariants.CVT_21, 21);
+    StateDict sd = SyntheticCheckpoints.random(
+        "CvT-21-224x224-IN-1k.pth", CvtVariants.CVT_21.createModule().stateDictSpec(), 21);
     try (BuiltModel m = Models.build("cvt_13_224")) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
@@ -66,7 +44,8 @@ class CvtLoadingTest {
 
   @Test
   void cvt13CheckpointInW24ListsEveryMismatchAndNamesCvt13() {
-    StateDict sd = randomStateDict("CvT-13-384x384-IN-22k.pth", CvtVariants.CVT_13, 13);
+    StateDict sd = SyntheticCheckpoints.random(
+        "CvT-13-384x384-IN-22k.pth", CvtVariants.CVT_13.createModule().stateDictSpec(), 13);
     // Variable shapes do not depend on the input size: build W24 small to keep the test fast.
     try (BuiltModel m = BuiltModel.build("cvt_w24_384", CvtVariants.CVT_W24.createModule(), 64,
         64)) {
@@ -88,12 +67,12 @@ class CvtLoadingTest {
 
   @Test
   void huggingFaceNamesAreRecognisedAndTheConversionIsSuggested() throws Exception {
-    GoldenCase c = GoldenCase.all(Arch.CVT).filter(g -> g.name().equals("cls_b2_64x80"))
-        .findFirst().orElseThrow();
+    GoldenCase c = GoldenCase.named(Arch.CVT, "cls_b2_64x80");
     StateDict original = Checkpoints.read(c.weights(Format.SAFETENSORS));
     StateDict hf = StateDict.of("model.safetensors", CvtHfTable.toHfPytorch(original.asMap()),
         List.of());
-    try (BuiltModel m = BuiltModel.build("case", CvtGoldenConfigs.of(c).createModule(), 64, 80)) {
+    try (BuiltModel m =
+        BuiltModel.build("case", CvtFixtures.caseConfig(c.config()).createModule(), 64, 80)) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, hf));
       assertEquals(2 * original.size(), e.problems().size());
@@ -106,9 +85,8 @@ class CvtLoadingTest {
 
   @Test
   void anotherClassCountSuggestsWithNumClasses() throws Exception {
-    GoldenCase c = GoldenCase.all(Arch.CVT).filter(g -> g.name().equals("cls_b2_64x80"))
-        .findFirst().orElseThrow();
-    CvtConfig thousand = CvtGoldenConfigs.of(c).withNumClasses(1000);
+    GoldenCase c = GoldenCase.named(Arch.CVT, "cls_b2_64x80");
+    CvtConfig thousand = CvtFixtures.caseConfig(c.config()).withNumClasses(1000);
     try (BuiltModel m = BuiltModel.build("case", thousand.createModule(), 64, 80)) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
           () -> WeightLoader.load(m, Checkpoints.read(c.weights(Format.PTH))));

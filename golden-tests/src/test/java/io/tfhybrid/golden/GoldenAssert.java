@@ -29,10 +29,7 @@ public final class GoldenAssert {
   public static List<Measured> inForwardOrder(GoldenCase c, String label, BuiltModel model,
       Tolerance tol) {
     List<GoldenCase.Expected> expected = c.expected();
-    HostTensor inNchw = c.inputNchw();
-    long[] s = inNchw.shape();
-    HostTensor inNhwc = HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]},
-        Layouts.nchwToNhwc(inNchw.toFloatArray(), s));
+    HostTensor inNhwc = c.inputNhwc();
     List<String> fetch = expected.stream()
         .map(e -> e.output().equals("logits") ? BuiltModel.LOGITS : e.captureName()).toList();
     List<String> unknown = fetch.stream().filter(f -> !model.outputs().containsKey(f)).toList();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.ops.Layouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * One fixture directory copied byte for byte from {@code ../shared/golden/<arch>/<case>/}:
@@ -48,6 +50,19 @@ public record GoldenCase(Arch arch, String name, Path dir, JsonNode config) {
           + " (copy ../shared/golden/" + arch.id() + " byte for byte)");
     }
     return cases.stream();
+  }
+
+  /** Every case of a family, each once per weight {@link Format}: a golden test's arguments. */
+  public static Stream<Arguments> withFormats(Arch arch) {
+    return all(arch).flatMap(c -> Stream.of(Format.values()).map(f -> Arguments.of(c, f)));
+  }
+
+  /** The case {@code name} of a family; fails when there is none. */
+  public static GoldenCase named(Arch arch, String name) {
+    return all(arch)
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no golden case " + arch.id() + "/" + name));
   }
 
   /** The family's copy of {@code variants.json}. */
@@ -128,6 +143,11 @@ public record GoldenCase(Arch arch, String name, Path dir, JsonNode config) {
   /** The input as stored: NCHW float32. */
   public HostTensor inputNchw() {
     return npy(dir.resolve(config.get("input").get("file").asText()));
+  }
+
+  /** The input as the models take it: NHWC float32. */
+  public HostTensor inputNhwc() {
+    return Layouts.nchwToNhwc(inputNchw());
   }
 
   /** Input height and width (from the NCHW input shape). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.transcnn.HatNetConfig;
+import io.tfhybrid.arch.transcnn.HatNetFixtures;
 import io.tfhybrid.arch.transcnn.HatNetVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
@@ -15,9 +16,7 @@ import io.tfhybrid.interop.load.CheckpointMismatchException;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
-import io.tfhybrid.ops.Layouts;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,18 +42,10 @@ class HatNetLoadingTest {
     return StateDict.of(source, t, List.of());
   }
 
-  private static Map<String, long[]> shapesOf(HatNetConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    for (ParamSpec p : c.createModule().stateDictSpec()) {
-      m.put(p.key(), p.torchShape());
-    }
-    return m;
-  }
-
   @Test
   void anotherVariantFailsWithEveryProblemAndNamesTheVariant() {
-    Map<String, long[]> small = shapesOf(HatNetVariants.SMALL);
-    Map<String, long[]> tiny = shapesOf(HatNetVariants.TINY);
+    Map<String, long[]> small = HatNetVariants.SMALL.createModule().stateDictShapes();
+    Map<String, long[]> tiny = HatNetVariants.TINY.createModule().stateDictShapes();
     // Every problem the loader must report: shape mismatches, missing and unexpected keys.
     int expected = 0;
     for (Map.Entry<String, long[]> e : tiny.entrySet()) {
@@ -83,9 +74,8 @@ class HatNetLoadingTest {
 
   @Test
   void anotherClassCountSaysHowToBuildIt() throws IOException {
-    GoldenCase c = GoldenCase.all(Arch.TRANSCNN)
-        .filter(x -> x.name().equals("b2_nonsquare_64x96")).findFirst().orElseThrow();
-    HatNetConfig eleven = HatNetGoldenTest.config(c).withNumClasses(11);
+    GoldenCase c = GoldenCase.named(Arch.TRANSCNN, "b2_nonsquare_64x96");
+    HatNetConfig eleven = HatNetFixtures.caseConfig(c.config()).withNumClasses(11);
     try (BuiltModel m = BuiltModel.build("b2_nonsquare_64x96", eleven.createModule(), 64, 96)) {
       StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
       CheckpointMismatchException e =
@@ -100,7 +90,10 @@ class HatNetLoadingTest {
 
   @Test
   void transCnnV1CheckpointIsRejectedAsSuch() {
-    StateDict v1 = zeros("TransCNN-Tiny.pth", transCnnV1Tiny());
+    // Keys and shapes of TransCNN_Tiny from the withdrawn v1 code (TransCNN.py@0bd7463).
+    Map<String, long[]> tiny = HatNetFixtures.transCnnV1Shapes(new int[] {64, 128, 256, 512},
+        new int[] {2, 2, 4, 2}, new int[] {4, 4, 4, 4}, new int[] {8, 8, 8, 1}, 1000);
+    StateDict v1 = zeros("TransCNN-Tiny.pth", tiny);
     try (BuiltModel m = BuiltModel.build(HatNetVariants.TRANSCNN_TINY_224)) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, v1));
@@ -127,16 +120,13 @@ class HatNetLoadingTest {
 
   @Test
   void projNormIsLoadedButNeverUsed() throws IOException {
-    GoldenCase c = GoldenCase.all(Arch.TRANSCNN)
-        .filter(x -> x.name().equals("b2_odd_45x79_floorpool")).findFirst().orElseThrow();
-    try (BuiltModel m = BuiltModel.build(c.toString(), HatNetGoldenTest.config(c).createModule(),
+    GoldenCase c = GoldenCase.named(Arch.TRANSCNN, "b2_odd_45x79_floorpool");
+    try (BuiltModel m = BuiltModel.build(c.toString(),
+        HatNetFixtures.caseConfig(c.config()).createModule(),
         c.height(), c.width())) {
       StateDict sd = Checkpoints.read(c.weights(Format.PTH));
       WeightLoader.load(m, sd); // strict: proj_norm keys match declared variables
-      HostTensor in = c.inputNchw();
-      long[] s = in.shape();
-      HostTensor nhwc = HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]},
-          Layouts.nchwToNhwc(in.toFloatArray(), s));
+      HostTensor nhwc = c.inputNhwc();
       float[] before = m.run(nhwc, List.of(BuiltModel.LOGITS)).get(BuiltModel.LOGITS)
           .toFloatArray();
       Map<String, Object> scrambled = new HashMap<>();
@@ -158,66 +148,5 @@ class HatNetLoadingTest {
           .toFloatArray();
       assertArrayEquals(before, after, 0f);
     }
-  }
-
-  /** Keys and shapes of TransCNN_Tiny from the withdrawn v1 code (TransCNN.py@0bd7463). */
-  static Map<String, long[]> transCnnV1Tiny() {
-    int[] dims = {64, 128, 256, 512};
-    int[] depths = {2, 2, 4, 2};
-    int[] grids = {8, 8, 8, 1};
-    int[] kernels = {5, 3, 5, 3};
-    int expansion = 4;
-    Map<String, long[]> m = new LinkedHashMap<>();
-    m.put("patch_embed.0.weight", new long[] {16, 3, 3, 3});
-    m.put("patch_embed.0.bias", new long[] {16});
-    batchNorm(m, "patch_embed.1", 16);
-    m.put("patch_embed.3.weight", new long[] {dims[0], 16, 3, 3});
-    m.put("patch_embed.3.bias", new long[] {dims[0]});
-    for (int s = 0; s < 4; s++) {
-      long c = dims[s];
-      long e = c * expansion;
-      for (int i = 0; i < depths[s]; i++) {
-        String b = "blocks." + s + "." + i + ".";
-        batchNorm(m, b + "attn.norm", c);
-        conv1x1(m, b + "attn.qkv", 3 * c, c);
-        conv1x1(m, b + "attn.proj", c, c);
-        if (grids[s] > 1) {
-          batchNorm(m, b + "attn.grid_norm", c);
-          batchNorm(m, b + "attn.ds_norm", c);
-          conv1x1(m, b + "attn.q", c, c);
-          conv1x1(m, b + "attn.kv", 2 * c, c);
-        }
-        m.put(b + "conv.conv1.0.weight", new long[] {e, c, 1, 1});
-        batchNorm(m, b + "conv.conv1.1", e);
-        m.put(b + "conv.conv2.0.weight", new long[] {e, 1, kernels[s], kernels[s]});
-        batchNorm(m, b + "conv.conv2.1", e);
-        m.put(b + "conv.conv3.0.weight", new long[] {c, e, 1, 1});
-        batchNorm(m, b + "conv.conv3.1", c);
-      }
-    }
-    for (int n = 2; n <= 4; n++) {
-      long in = dims[n - 2];
-      long out = dims[n - 1];
-      m.put("ds" + n + ".conv.weight", new long[] {out, in, 3, 3});
-      m.put("ds" + n + ".conv.bias", new long[] {out});
-      conv1x1(m, "ds" + n + ".residual", out, in);
-      batchNorm(m, "ds" + n + ".norm1", out);
-      batchNorm(m, "ds" + n + ".norm2", out);
-    }
-    m.put("classifier.1.weight", new long[] {1000, dims[3]});
-    m.put("classifier.1.bias", new long[] {1000});
-    return m;
-  }
-
-  private static void conv1x1(Map<String, long[]> m, String prefix, long out, long in) {
-    m.put(prefix + ".weight", new long[] {out, in, 1, 1});
-    m.put(prefix + ".bias", new long[] {out});
-  }
-
-  private static void batchNorm(Map<String, long[]> m, String prefix, long c) {
-    for (String p : new ArrayList<>(List.of("weight", "bias", "running_mean", "running_var"))) {
-      m.put(prefix + "." + p, new long[] {c});
-    }
-    m.put(prefix + ".num_batches_tracked", new long[] {});
   }
 }

@@ -1,6 +1,7 @@
 package io.tfhybrid.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -128,6 +129,33 @@ public abstract class Module {
     List<ParamSpec> out = new ArrayList<>();
     collect("", out, false);
     return out;
+  }
+
+  /**
+   * {@link #stateDictSpec()} as a checkpoint lists it: key → torch shape, in {@code state_dict}
+   * order (what {@code diagnose} and the variant inference read).
+   */
+  public final Map<String, long[]> stateDictShapes() {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (ParamSpec p : stateDictSpec()) {
+      out.put(p.key(), p.torchShape());
+    }
+    return out;
+  }
+
+  /** Whether the state_dict has exactly these keys (no more, no fewer) with these torch shapes. */
+  public final boolean declaresExactly(Map<String, long[]> shapes) {
+    List<ParamSpec> spec = stateDictSpec();
+    if (spec.size() != shapes.size()) {
+      return false;
+    }
+    for (ParamSpec p : spec) {
+      long[] found = shapes.get(p.key());
+      if (found == null || !Arrays.equals(found, p.torchShape())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Everything that becomes a TF variable: the state_dict entries plus derived variables. */

@@ -1,6 +1,7 @@
 package io.tfhybrid.ops;
 
 import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.HostTensor;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -43,5 +44,23 @@ public final class Layouts {
   /** Host-side NHWC → NCHW of a float array (for comparing with fixtures). */
   public static float[] nhwcToNchw(float[] data, long[] nhwc) {
     return io.tfhybrid.nn.Layout.permute(data, nhwc, new int[] {0, 3, 1, 2});
+  }
+
+  /** Host-side NCHW → NHWC of a float tensor {@code [N, C, H, W]} (a fixture input, as fed). */
+  public static HostTensor nchwToNhwc(HostTensor nchw) {
+    long[] s = nchw.shape();
+    Checks.checkArg(
+        s.length == 4, "expected an NCHW tensor [N, C, H, W], found %s", Checks.shape(s));
+    return HostTensor.ofFloats(
+        new long[] {s[0], s[2], s[3], s[1]}, nchwToNhwc(nchw.toFloatArray(), s));
+  }
+
+  /** Host-side NHWC → NCHW of a float tensor {@code [N, H, W, C]}. */
+  public static HostTensor nhwcToNchw(HostTensor nhwc) {
+    long[] s = nhwc.shape();
+    Checks.checkArg(
+        s.length == 4, "expected an NHWC tensor [N, H, W, C], found %s", Checks.shape(s));
+    return HostTensor.ofFloats(
+        new long[] {s[0], s[3], s[1], s[2]}, nhwcToNchw(nhwc.toFloatArray(), s));
   }
 }

@@ -26,6 +26,15 @@ public final class GraphTester implements AutoCloseable {
     return new GraphTester();
   }
 
+  /** 0, 1, 2, … so every element is distinguishable. */
+  public static float[] iota(int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    return a;
+  }
+
   public Ops tf() {
     return tf;
   }

@@ -1,5 +1,6 @@
 package io.tfhybrid.nn;
 
+import static io.tfhybrid.nn.GraphTester.iota;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -11,15 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LayoutTest {
-  /** 0, 1, 2, … so every element is distinguishable. */
-  private static float[] iota(int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
-
   @Test
   void asIsKeepsShapeAndData() {
     float[] a = iota(6);

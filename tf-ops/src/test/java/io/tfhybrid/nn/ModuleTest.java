@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.ops.Activations;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
@@ -147,6 +149,29 @@ class ModuleTest {
         spec.stream().map(ParamSpec::key).toList());
     assertEquals(ParamSpec.Kind.BUFFER, spec.get(2).kind());
     assertEquals(DType.I64, spec.get(2).dtype());
+  }
+
+  @Test
+  void stateDictShapesListsTorchShapesInStateDictOrder() {
+    Map<String, long[]> shapes = new Mixed().stateDictShapes();
+    assertEquals(
+        new Mixed().stateDictSpec().stream().map(ParamSpec::key).toList(),
+        List.copyOf(shapes.keySet()));
+    assertArrayEquals(new long[] {9, 2}, shapes.get("relative_bias_table"));
+    assertArrayEquals(new long[] {4, 4}, shapes.get("relative_index"));
+    assertArrayEquals(new long[] {3, 2}, shapes.get("proj.weight"));
+    assertArrayEquals(new long[] {}, shapes.get("norm.num_batches_tracked"));
+
+    assertTrue(new Mixed().declaresExactly(shapes));
+    Map<String, long[]> other = new LinkedHashMap<>(shapes);
+    other.put("proj.weight", new long[] {2, 3});
+    assertFalse(new Mixed().declaresExactly(other), "another torch shape");
+    other = new LinkedHashMap<>(shapes);
+    other.remove("scale");
+    assertFalse(new Mixed().declaresExactly(other), "a missing key");
+    other = new LinkedHashMap<>(shapes);
+    other.put("extra", new long[] {1});
+    assertFalse(new Mixed().declaresExactly(other), "an unexpected key");
   }
 
   @Test

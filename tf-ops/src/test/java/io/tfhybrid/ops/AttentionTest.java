@@ -1,5 +1,6 @@
 package io.tfhybrid.ops;
 
+import static io.tfhybrid.nn.GraphTester.iota;
 import static io.tfhybrid.nn.TorchRef.assertClose;
 import static io.tfhybrid.nn.TorchRef.assertShape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,14 +19,6 @@ import org.tensorflow.types.TFloat32;
 
 /** Head split/merge channel order, fused q/k/v order, and attend() against naive attention. */
 class AttentionTest {
-
-  private static float[] iota(int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
 
   @Test
   void splitHeadsUsesChannelHeadTimesDPlusE() {

@@ -1,5 +1,6 @@
 package io.tfhybrid.ops;
 
+import static io.tfhybrid.nn.GraphTester.iota;
 import static io.tfhybrid.nn.TorchRef.assertShape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,14 +16,6 @@ import org.tensorflow.types.TFloat32;
 
 /** Map ↔ tokens in PyTorch's row-major (h w) order, and NCHW ↔ NHWC on host and in graph. */
 class LayoutsTest {
-  private static float[] iota(int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
-
   @Test
   void mapToTokensIsRowMajorAndTokensToMapInvertsIt() {
     int b = 2;
@@ -82,6 +75,23 @@ class LayoutsTest {
       }
     }
     assertArrayEquals(nchw, Layouts.nhwcToNchw(nhwc, new long[] {b, h, w, c}));
+  }
+
+  @Test
+  void hostTensorNchwNhwcRoundTrip() {
+    long[] nchwShape = {2, 3, 4, 5};
+    float[] nchw = iota(2 * 3 * 4 * 5);
+    HostTensor nhwc = Layouts.nchwToNhwc(HostTensor.ofFloats(nchwShape, nchw));
+    assertShape(new long[] {2, 4, 5, 3}, nhwc);
+    assertArrayEquals(Layouts.nchwToNhwc(nchw, nchwShape), nhwc.toFloatArray());
+    HostTensor back = Layouts.nhwcToNchw(nhwc);
+    assertShape(nchwShape, back);
+    assertArrayEquals(nchw, back.toFloatArray());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Layouts.nchwToNhwc(HostTensor.ofFloats(new long[] {3, 4}, iota(12))));
+    assertEquals("expected an NCHW tensor [N, C, H, W], found [3, 4]", e.getMessage());
   }
 
   @Test

@@ -2,9 +2,7 @@ package io.tfhybrid.arch.coatnet;
 
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
-import io.tfhybrid.nn.ParamSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -217,17 +215,7 @@ final class CoAtNetDiagnosis {
         return Optional.empty();
       }
     }
-    List<ParamSpec> spec = c.createModule().stateDictSpec();
-    if (spec.size() != shapes.size()) {
-      return Optional.of(false);
-    }
-    for (ParamSpec s : spec) {
-      long[] found = shapes.get(s.key());
-      if (found == null || !Arrays.equals(found, s.torchShape())) {
-        return Optional.of(false);
-      }
-    }
-    return Optional.of(true);
+    return Optional.of(c.createModule().declaresExactly(shapes));
   }
 
   private static Optional<Variant<CoAtNetConfig>> variantOf(CoAtNetConfig c) {

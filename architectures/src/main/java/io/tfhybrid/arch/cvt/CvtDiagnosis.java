@@ -1,7 +1,6 @@
 package io.tfhybrid.arch.cvt;
 
 import io.tfhybrid.arch.Variant;
-import io.tfhybrid.nn.ParamSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,11 +60,7 @@ final class CvtDiagnosis {
     }
 
     static Structure of(CvtConfig config) {
-      Map<String, long[]> shapes = new LinkedHashMap<>();
-      for (ParamSpec p : config.createModule().stateDictSpec()) {
-        shapes.put(p.key(), p.torchShape());
-      }
-      return of(shapes);
+      return of(config.createModule().stateDictShapes());
     }
 
     boolean isEmpty() {

@@ -4,7 +4,6 @@ import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
-import io.tfhybrid.nn.ParamSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -53,18 +52,10 @@ final class HatNetCheckpoints {
     private static Map<String, Map<String, long[]>> compute() {
       Map<String, Map<String, long[]>> m = new LinkedHashMap<>();
       for (Variant<HatNetConfig> v : HatNetVariants.ALL) {
-        m.put(v.id(), shapesOf(v.config()));
+        m.put(v.id(), v.config().createModule().stateDictShapes());
       }
       return m;
     }
-  }
-
-  static Map<String, long[]> shapesOf(HatNetConfig config) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    for (ParamSpec p : config.createModule().stateDictSpec()) {
-      m.put(p.key(), p.torchShape());
-    }
-    return m;
   }
 
   /** Whether the keys are those of the withdrawn TransCNN v1 code rather than HAT-Net. */
@@ -95,7 +86,7 @@ final class HatNetCheckpoints {
       hints.add(v1Hint(shapes));
       return hints;
     }
-    Map<String, long[]> ownShapes = shapesOf(own);
+    Map<String, long[]> ownShapes = own.createModule().stateDictShapes();
     long[] cls = shapes.get(CLASSIFIER_WEIGHT);
     if (sameBackbone(ownShapes, shapes)) {
       if (cls != null && cls.length == 2 && cls[0] != own.numClasses()) {

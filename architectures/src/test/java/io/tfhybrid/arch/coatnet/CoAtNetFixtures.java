@@ -1,66 +1,23 @@
 package io.tfhybrid.arch.coatnet;
 
+import static io.tfhybrid.arch.GoldenJson.ints;
+import static io.tfhybrid.arch.GoldenJson.longs;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
-import io.tfhybrid.nn.ParamSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 
-/** Reads the CoAtNet fixtures (config.json, variants.json) for tests that need no TensorFlow. */
-final class CoAtNetFixtures {
+/**
+ * The CoAtNet fixtures' constructor records and the state_dict the spec's key patterns imply, for
+ * tests that need no TensorFlow (the golden tests use them through the test-jar).
+ */
+public final class CoAtNetFixtures {
   private CoAtNetFixtures() {}
 
-  /** Maven runs tests with the module directory as the working directory. */
-  static final Path GOLDEN = Path.of("../golden-tests/src/test/resources/golden/coatnet");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  static JsonNode json(Path p) {
-    try {
-      return JSON.readTree(Files.readString(p));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + p, e);
-    }
-  }
-
-  static JsonNode variantsJson() {
-    return json(GOLDEN.resolve("variants.json"));
-  }
-
-  /** Every case directory's config.json, by case name. */
-  static Map<String, JsonNode> caseConfigs() {
-    Map<String, JsonNode> out = new LinkedHashMap<>();
-    try (Stream<Path> dirs = Files.list(GOLDEN)) {
-      for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
-        out.put(d.getFileName().toString(), json(d.resolve("config.json")));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (out.isEmpty()) {
-      throw new IllegalStateException("no CoAtNet golden cases under " + GOLDEN.toAbsolutePath());
-    }
-    return out;
-  }
-
-  static List<Integer> ints(JsonNode n) {
-    List<Integer> out = new ArrayList<>();
-    n.forEach(x -> out.add(x.asInt()));
-    return out;
-  }
-
   /** The config for a reference constructor call as config.json/variants.json record it. */
-  static CoAtNetConfig config(JsonNode ctor) {
+  public static CoAtNetConfig config(JsonNode ctor) {
     List<Integer> size = ints(ctor.get("image_size"));
     Checks.checkArg(size.get(0).equals(size.get(1)), "non-square fixture %s", size);
     if (ctor.has("in_channels")) {
@@ -71,31 +28,6 @@ final class CoAtNetFixtures {
     ctor.get("block_types").forEach(t -> types.add(CoAtNetBlockType.of(t.asText())));
     return new CoAtNetConfig(size.get(0), ints(ctor.get("num_blocks")), ints(ctor.get("channels")),
         types, ctor.get("num_classes").asInt());
-  }
-
-  /** key → "[a, b]" (plus " torch.int64" for integer buffers), in order. */
-  static Map<String, String> shapes(List<ParamSpec> specs) {
-    Map<String, String> m = new LinkedHashMap<>();
-    specs.forEach(s -> m.put(s.key(), Checks.shape(s.torchShape())));
-    return m;
-  }
-
-  /** config.json's {@code state_dict}: key → shape, in order. */
-  static Map<String, String> shapes(JsonNode stateDict) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = stateDict.fields(); it.hasNext(); ) {
-      var e = it.next();
-      m.put(e.getKey(), Checks.shape(longs(e.getValue())));
-    }
-    return m;
-  }
-
-  static long[] longs(JsonNode n) {
-    long[] s = new long[n.size()];
-    for (int i = 0; i < s.length; i++) {
-      s[i] = n.get(i).asLong();
-    }
-    return s;
   }
 
   /** One expected state_dict entry written from the spec's §7 key patterns. */

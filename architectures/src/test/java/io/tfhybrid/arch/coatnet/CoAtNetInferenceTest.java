@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
 import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,12 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** {@link CoAtNetVariants#infer}: the network and its build size from keys and table rows. */
 class CoAtNetInferenceTest {
 
-  static Map<String, long[]> shapes(CoAtNetConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    c.createModule().stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
-    return m;
-  }
-
   static Stream<Variant<CoAtNetConfig>> variants() {
     return CoAtNetVariants.ALL.stream();
   }
@@ -34,20 +28,21 @@ class CoAtNetInferenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void everyVariantInfersBackToItsConfigAt224(Variant<CoAtNetConfig> v) {
-    Inference<CoAtNetConfig> inf = CoAtNetVariants.infer(shapes(v.config())).orElseThrow();
+    Inference<CoAtNetConfig> inf =
+        CoAtNetVariants.infer(v.config().createModule().stateDictShapes()).orElseThrow();
     assertEquals(v.config(), inf.config(), inf.reasons().toString());
     assertEquals(224, inf.height());
     assertEquals(224, inf.width());
   }
 
   static Stream<String> cases() {
-    return CoAtNetFixtures.caseConfigs().keySet().stream();
+    return GoldenJson.caseConfigs(Arch.COATNET).keySet().stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void everyFixtureCheckpointInfersItsExactConfigAndBuildSize(String name) {
-    JsonNode c = CoAtNetFixtures.caseConfigs().get(name);
+    JsonNode c = GoldenJson.caseConfigs(Arch.COATNET).get(name);
     CoAtNetConfig expected = CoAtNetFixtures.config(c.get("constructor"));
     Inference<?> inf =
         Models.infer(Arch.COATNET, GoldenShapes.of(Arch.COATNET, name)).orElseThrow();
@@ -65,7 +60,8 @@ class CoAtNetInferenceTest {
     CoAtNetConfig convOnly =
         new CoAtNetConfig(64, List.of(1, 1, 1, 1, 1), List.of(8, 8, 16, 16, 32),
             CoAtNetBlockType.layout("C-C-C-C"), 5);
-    Inference<?> inf = Models.infer(Arch.COATNET, shapes(convOnly)).orElseThrow();
+    Inference<?> inf =
+        Models.infer(Arch.COATNET, convOnly.createModule().stateDictShapes()).orElseThrow();
     assertEquals(convOnly.withImageSize(224), inf.config());
     assertEquals(224, inf.height());
     assertTrue(
@@ -76,7 +72,7 @@ class CoAtNetInferenceTest {
 
   @Test
   void tablesOfDifferentBuildSizesInferNothing() {
-    Map<String, long[]> s = shapes(CoAtNetVariants.COATNET_0_224.config());
+    Map<String, long[]> s = CoAtNetVariants.COATNET_0_224.config().createModule().stateDictShapes();
     s.put("s3.0.attn.1.fn.relative_bias_table", new long[] {15 * 15, 8});
     assertEquals(Optional.empty(), CoAtNetVariants.infer(s));
   }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
+import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.DType;
@@ -31,13 +33,13 @@ class CoAtNetStructureTest {
   }
 
   static Stream<String> cases() {
-    return CoAtNetFixtures.caseConfigs().keySet().stream();
+    return GoldenJson.caseConfigs(Arch.COATNET).keySet().stream();
   }
 
   /** variants.json's entry for a registry id ({@code coatnet_0_224} → {@code coatnet_0}). */
   static JsonNode ref(Variant<CoAtNetConfig> v) {
     String name = v.id().substring(0, v.id().lastIndexOf('_'));
-    JsonNode ref = CoAtNetFixtures.variantsJson().get("variants").get(name);
+    JsonNode ref = GoldenJson.variantsJson(Arch.COATNET).get("variants").get(name);
     assertNotNull(ref, "variants.json has no '" + name + "' for registry variant " + v.id());
     return ref;
   }
@@ -45,7 +47,7 @@ class CoAtNetStructureTest {
   @Test
   void registryHoldsExactlyTheVariantsOfVariantsJson() {
     List<String> json = new ArrayList<>();
-    CoAtNetFixtures.variantsJson().get("variants").fieldNames()
+    GoldenJson.variantsJson(Arch.COATNET).get("variants").fieldNames()
         .forEachRemaining(n -> json.add(n + "_224"));
     assertEquals(json, CoAtNetVariants.ALL.stream().map(Variant::id).toList());
     assertEquals(CoAtNetVariants.ALL, Models.of(Arch.COATNET), "Models registry");
@@ -72,7 +74,8 @@ class CoAtNetStructureTest {
     // Keys, order and torch shapes implied by variants.json's per-block facts (spec §7).
     List<CoAtNetFixtures.Entry> expected =
         CoAtNetFixtures.expectedStateDict(ref.get("stages"), ref.get("num_classes").asLong());
-    assertEquals(keysAndShapes(expected), CoAtNetFixtures.shapes(spec), v.id() + " state_dict");
+    assertEquals(keysAndShapes(expected), GoldenShapes.printable(m.stateDictShapes()),
+        v.id() + " state_dict");
     assertKindsAndDtypes(expected, spec, v.id());
 
     assertEquals(ref.get("param_count").asLong(), m.parameterCount(), v.id() + " param_count");
@@ -90,16 +93,18 @@ class CoAtNetStructureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCaseConfigHasTheFixtureStateDict(String name) {
-    JsonNode cfg = CoAtNetFixtures.caseConfigs().get(name);
+    JsonNode cfg = GoldenJson.caseConfigs(Arch.COATNET).get(name);
     CoAtNet m = CoAtNetFixtures.config(cfg.get("constructor")).createModule();
     List<ParamSpec> spec = m.stateDictSpec();
     // Exactly config.json's state_dict: same keys, same order, same torch shapes.
-    assertEquals(CoAtNetFixtures.shapes(cfg.get("state_dict")), CoAtNetFixtures.shapes(spec), name);
+    assertEquals(GoldenShapes.printable(GoldenShapes.of(cfg.get("state_dict"))),
+        GoldenShapes.printable(m.stateDictShapes()), name);
     assertEquals(cfg.get("param_count").asLong(), m.parameterCount(), name + " param_count");
     // The spec-pattern generator used for the variants agrees with the fixture too.
     List<CoAtNetFixtures.Entry> expected = CoAtNetFixtures.expectedStateDict(cfg.get("stages"),
         cfg.get("constructor").get("num_classes").asLong());
-    assertEquals(keysAndShapes(expected), CoAtNetFixtures.shapes(spec), name + " (spec patterns)");
+    assertEquals(keysAndShapes(expected), GoldenShapes.printable(m.stateDictShapes()),
+        name + " (spec patterns)");
     assertKindsAndDtypes(expected, spec, name);
   }
 

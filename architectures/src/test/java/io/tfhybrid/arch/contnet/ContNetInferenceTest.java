@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
+import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,12 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ContNetInferenceTest {
 
-  static Map<String, long[]> shapes(ContNetConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    c.createModule().stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
-    return m;
-  }
-
   static Stream<Variant<ContNetConfig>> variants() {
     return ContNetVariants.ALL.stream();
   }
@@ -34,7 +28,8 @@ class ContNetInferenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void everyVariantInfersBackToItsConfigAt224(Variant<ContNetConfig> v) {
-    Inference<ContNetConfig> inf = ContNetVariants.infer(shapes(v.config())).orElseThrow();
+    Inference<ContNetConfig> inf =
+        ContNetVariants.infer(v.config().createModule().stateDictShapes()).orElseThrow();
     assertEquals(v.config(), inf.config(), inf.reasons().toString());
     assertEquals(224, inf.height());
     assertEquals(224, inf.width());
@@ -42,7 +37,7 @@ class ContNetInferenceTest {
   }
 
   static Stream<JsonNode> cases() {
-    return ContNetFixtures.cases().stream();
+    return GoldenJson.caseConfigs(Arch.CONTNET).values().stream();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -50,7 +45,7 @@ class ContNetInferenceTest {
   void everyFixtureCheckpointInfersItsConfigUpToTheInvisibleFlags(JsonNode c) {
     ContNetConfig expected = ContNetFixtures.caseConfig(c);
     Inference<?> inf =
-        Models.infer(Arch.CONTNET, ContNetFixtures.caseShapes(c)).orElseThrow();
+        Models.infer(Arch.CONTNET, GoldenShapes.of(c.get("state_dict"))).orElseThrow();
     ContNetConfig got = (ContNetConfig) inf.config();
     // pre_norm is never visible; heads only with relative tables.
     ContNetConfig visible = expected.withPreNorm(false);
@@ -67,7 +62,8 @@ class ContNetInferenceTest {
   void aTinyTrainedWithRelativePositionsIsInferredWithItsFlagsAndHeads() {
     ContNetConfig relTi =
         ContNetVariants.TI.config().withFlags(ContNetFlags.OFFICIAL.withRelative(true));
-    Inference<?> inf = Models.infer(Arch.CONTNET, shapes(relTi)).orElseThrow();
+    Inference<?> inf =
+        Models.infer(Arch.CONTNET, relTi.createModule().stateDictShapes()).orElseThrow();
     assertEquals(relTi, inf.config());
     assertTrue(
         inf.reasons()

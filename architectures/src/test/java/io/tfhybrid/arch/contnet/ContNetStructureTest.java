@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
+import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
@@ -32,14 +34,14 @@ class ContNetStructureTest {
   }
 
   static Stream<JsonNode> cases() {
-    return ContNetFixtures.cases().stream();
+    return GoldenJson.caseConfigs(Arch.CONTNET).values().stream();
   }
 
   /** variants.json name of a registry id: contnet_ti_224 → ConTNet-Ti. */
   static JsonNode variantJson(Variant<ContNetConfig> v) {
     String size = v.id().split("_")[1];
     String name = "ConTNet-" + (size.equals("ti") ? "Ti" : size.toUpperCase(java.util.Locale.ROOT));
-    JsonNode n = ContNetFixtures.variantsJson().get("variants").get(name);
+    JsonNode n = GoldenJson.variantsJson(Arch.CONTNET).get("variants").get(name);
     assertNotNull(n, "variants.json has no " + name);
     return n;
   }
@@ -65,7 +67,7 @@ class ContNetStructureTest {
             out.add(
                 r.get(0).asText()
                     + " "
-                    + Checks.shape(ContNetFixtures.longs(r.get(1)))
+                    + Checks.shape(GoldenJson.longs(r.get(1)))
                     + " "
                     + r.get(2).asText()));
     return out;
@@ -167,7 +169,7 @@ class ContNetStructureTest {
   void caseConfigMatchesItsStateDict(JsonNode c) {
     ContNet m = new ContNet(ContNetFixtures.caseConfig(c));
     List<String> expected = new ArrayList<>();
-    ContNetFixtures.caseShapes(c).forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
+    GoldenShapes.of(c.get("state_dict")).forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
     List<String> actual =
         m.stateDictSpec().stream().map(s -> s.key() + " " + Checks.shape(s.torchShape())).toList();
     assertEquals(expected, actual, c.get("case").asText() + ": keys, shapes, order");
@@ -192,7 +194,7 @@ class ContNetStructureTest {
       assertEquals(ref.get("head_dim").asInt(), s.headDim());
       assertEquals(ref.get("mlp_dim").asInt(), s.mlpDim());
       assertEquals(
-          List.of(s.patchSize1(), s.patchSize2()), ContNetFixtures.ints(ref.get("patch_sizes")));
+          List.of(s.patchSize1(), s.patchSize2()), GoldenJson.ints(ref.get("patch_sizes")));
       assertEquals(ref.get("stride").asInt(), s.stride());
     }
   }
@@ -201,7 +203,7 @@ class ContNetStructureTest {
   @MethodSource("cases")
   void flagsAreDetectedFromTheCaseStateDict(JsonNode c) {
     ContNetConfig cfg = ContNetFixtures.caseConfig(c);
-    Map<String, long[]> shapes = ContNetFixtures.caseShapes(c);
+    Map<String, long[]> shapes = GoldenShapes.of(c.get("state_dict"));
     ContNetFlags.Detection d = ContNetFlags.detect(shapes, cfg.flags().preNorm());
     assertEquals(cfg.flags(), d.flags(), String.join("\n", d.reasons()));
     assertEquals(4, d.reasons().size());

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
 import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.arch.contnet.ContNetVariants;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -22,12 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** {@link Conv2FormerVariants#infer}: every hyper-parameter of a Conv2Former is in its shapes. */
 class Conv2FormerInferenceTest {
 
-  static Map<String, long[]> shapes(Conv2FormerConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    new Conv2Former(c).stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
-    return m;
-  }
-
   static java.util.stream.Stream<Variant<Conv2FormerConfig>> variants() {
     return Conv2FormerVariants.ALL.stream();
   }
@@ -35,22 +28,23 @@ class Conv2FormerInferenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void everyVariantInfersBackToItsConfigAt224(Variant<Conv2FormerConfig> v) {
-    Inference<Conv2FormerConfig> inf = Conv2FormerVariants.infer(shapes(v.config())).orElseThrow();
+    Inference<Conv2FormerConfig> inf =
+        Conv2FormerVariants.infer(new Conv2Former(v.config()).stateDictShapes()).orElseThrow();
     assertEquals(v.config(), inf.config());
     assertEquals(Arch.CONV2FORMER, inf.arch());
     assertEquals(224, inf.height());
     assertEquals(224, inf.width());
   }
 
-  static java.util.stream.Stream<Path> cases() throws IOException {
+  static java.util.stream.Stream<Path> cases() {
     return Conv2FormerStructureTest.cases();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyFixtureCheckpointInfersItsExactConfig(Path dir) throws IOException {
-    JsonNode cfg = Conv2FormerStructureTest.json(dir.resolve("config.json"));
-    Conv2FormerConfig expected = Conv2FormerStructureTest.fromKwargs(cfg.get("model_kwargs"));
+  void everyFixtureCheckpointInfersItsExactConfig(Path dir) {
+    JsonNode cfg = GoldenJson.caseConfig(dir);
+    Conv2FormerConfig expected = Conv2FormerFixtures.config(cfg.get("model_kwargs"));
     String name = dir.getFileName().toString();
     Inference<?> inf =
         Models.infer(Arch.CONV2FORMER, GoldenShapes.of(Arch.CONV2FORMER, name)).orElseThrow();
@@ -67,9 +61,7 @@ class Conv2FormerInferenceTest {
 
   @Test
   void anotherFamilyIsNoConv2Former() {
-    Map<String, long[]> contnet = new LinkedHashMap<>();
-    ContNetVariants.TI.config().createModule().stateDictSpec()
-        .forEach(s -> contnet.put(s.key(), s.torchShape()));
+    Map<String, long[]> contnet = ContNetVariants.TI.config().createModule().stateDictShapes();
     assertEquals(Optional.empty(), Conv2FormerVariants.infer(contnet));
   }
 }

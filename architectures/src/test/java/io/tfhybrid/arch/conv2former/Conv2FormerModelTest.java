@@ -8,7 +8,6 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.RandomWeights;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -59,8 +58,7 @@ class Conv2FormerModelTest {
 
   @Test
   void diagnoseNamesTheVariantAKernelMismatchPointsTo() {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    new Conv2Former(Conv2FormerVariants.N.config()).stateDictSpec().forEach(s -> shapes.put(s.key(), s.torchShape()));
+    Map<String, long[]> shapes = new Conv2Former(Conv2FormerVariants.N.config()).stateDictShapes();
     List<String> hints = new Conv2Former(Conv2FormerVariants.T.config()).diagnose(shapes);
     assertTrue(hints.stream().anyMatch(h -> h.contains("depthwise kernel is 7x7")), hints.toString());
     assertTrue(hints.stream().anyMatch(h -> h.contains("'conv2former_n_224'")), hints.toString());

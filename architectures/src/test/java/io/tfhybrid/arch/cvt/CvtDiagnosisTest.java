@@ -3,7 +3,6 @@ package io.tfhybrid.arch.cvt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tfhybrid.nn.ParamSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,39 +11,33 @@ import org.junit.jupiter.api.Test;
 /** diagnose(): official CvT-13/21/W24 shapes, class counts, Hugging Face names (shapes only). */
 class CvtDiagnosisTest {
 
-  static Map<String, long[]> shapes(CvtConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    for (ParamSpec p : c.createModule().stateDictSpec()) {
-      m.put(p.key(), p.torchShape());
-    }
-    return m;
-  }
-
   @Test
   void namesTheOfficialVariantTheShapesBelongTo() {
     Cvt cvt13 = CvtVariants.CVT_13.createModule();
-    String h21 = String.join("\n", cvt13.diagnose(shapes(CvtVariants.CVT_21)));
+    String h21 =
+        String.join("\n", cvt13.diagnose(CvtVariants.CVT_21.createModule().stateDictShapes()));
     assertTrue(h21.contains("the checkpoint looks like CvT-21 (variant 'cvt_21_224' or"
         + " 'cvt_21_384'"), h21);
     assertTrue(h21.contains("depths [1, 4, 16]"), h21);
-    String w24 = String.join("\n", cvt13.diagnose(shapes(CvtVariants.CVT_W24)));
+    String w24 =
+        String.join("\n", cvt13.diagnose(CvtVariants.CVT_W24.createModule().stateDictShapes()));
     assertTrue(w24.contains("looks like CvT-W24 (variant 'cvt_w24_384')"), w24);
     assertTrue(w24.contains("widths [192, 768, 1024]"), w24);
-    String h13 = String.join("\n",
-        CvtVariants.CVT_W24.createModule().diagnose(shapes(CvtVariants.CVT_13)));
+    String h13 = String.join("\n", CvtVariants.CVT_W24.createModule()
+        .diagnose(CvtVariants.CVT_13.createModule().stateDictShapes()));
     assertTrue(h13.contains("looks like CvT-13 (variant 'cvt_13_224' or 'cvt_13_384'"), h13);
     // Its own shapes give no variant hint.
-    assertEquals(List.of(), cvt13.diagnose(shapes(CvtVariants.CVT_13)));
+    assertEquals(List.of(), cvt13.diagnose(CvtVariants.CVT_13.createModule().stateDictShapes()));
   }
 
   @Test
   void suggestsTheClassCountAndDescribesUnknownConfigs() {
     Cvt cvt13 = CvtVariants.CVT_13.createModule();
     String classes = String.join("\n",
-        cvt13.diagnose(shapes(CvtVariants.CVT_13.withNumClasses(21841))));
+        cvt13.diagnose(CvtVariants.CVT_13.withNumClasses(21841).createModule().stateDictShapes()));
     assertTrue(classes.contains("CvtConfig.withNumClasses(21841)"), classes);
-    String odd = String.join("\n", cvt13.diagnose(
-        shapes(CvtVariants.CVT_13.withEachStage(s -> s.withQkvBias(false)))));
+    String odd = String.join("\n", cvt13.diagnose(CvtVariants.CVT_13
+        .withEachStage(s -> s.withQkvBias(false)).createModule().stateDictShapes()));
     assertTrue(odd.contains("matches no official variant"), odd);
     assertTrue(odd.contains("q/k/v bias [false, false, false]"), odd);
   }
@@ -52,7 +45,8 @@ class CvtDiagnosisTest {
   @Test
   void detectsHuggingFaceNamesAndTheirVariant() {
     Map<String, long[]> hf = new LinkedHashMap<>();
-    shapes(CvtVariants.CVT_21).forEach((k, v) -> hf.put(HfKeys.pytorch(k), v));
+    CvtVariants.CVT_21.createModule().stateDictShapes()
+        .forEach((k, v) -> hf.put(HfKeys.pytorch(k), v));
     String hints = String.join("\n", CvtVariants.CVT_13.createModule().diagnose(hf));
     assertTrue(hints.contains("Hugging Face CvT names"), hints);
     assertTrue(hints.contains("CvtHfNames.toOriginal"), hints);
@@ -64,7 +58,7 @@ class CvtDiagnosisTest {
   void hfNamesMapBackToEveryOriginalKey() {
     for (CvtConfig c : List.of(CvtVariants.CVT_13, CvtVariants.CVT_W24,
         CvtVariants.CVT_13.withEachStage(s -> s.withQkvBias(false).withClsToken(true)))) {
-      for (String k : shapes(c).keySet()) {
+      for (String k : c.createModule().stateDictShapes().keySet()) {
         assertEquals(k, CvtHfNames.originalKey(HfKeys.pytorch(k)).orElseThrow(), k);
         if (!k.endsWith("num_batches_tracked")) {
           assertEquals(k, CvtHfNames.originalKey(HfKeys.tf(k)).orElseThrow(), k);

@@ -3,16 +3,14 @@ package io.tfhybrid.arch.cvt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
 import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,12 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CvtInferenceTest {
 
-  static Map<String, long[]> shapes(CvtConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    c.createModule().stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
-    return m;
-  }
-
   static Stream<Variant<CvtConfig>> variants() {
     return CvtVariants.ALL.stream();
   }
@@ -37,22 +29,21 @@ class CvtInferenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void everyVariantInfersBackToItsConfig(Variant<CvtConfig> v) {
-    Inference<CvtConfig> inf = CvtVariants.infer(shapes(v.config())).orElseThrow();
+    Inference<CvtConfig> inf =
+        CvtVariants.infer(v.config().createModule().stateDictShapes()).orElseThrow();
     assertEquals(v.config(), inf.config(), inf.reasons().toString());
     assertEquals(224, inf.height());
     assertEquals(224, inf.width());
   }
 
-  static Stream<Path> cases() throws IOException {
+  static Stream<Path> cases() {
     return CvtStructureTest.cases();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void everyFixtureCheckpointInfersItsConfigUpToTheHeadCounts(Path dir) throws IOException {
-    JsonNode build = CvtStructureTest.read(dir.resolve("config.json")).get("build");
-    CvtConfig expected = CvtStructureTest.configOf(build.get("spec"),
-        build.get("num_classes").asInt(), build.get("act_layer").asText());
+    CvtConfig expected = CvtFixtures.caseConfig(GoldenJson.caseConfig(dir));
     Inference<?> inf =
         Models.infer(Arch.CVT, GoldenShapes.of(Arch.CVT, dir.getFileName().toString()))
             .orElseThrow();
@@ -69,7 +60,8 @@ class CvtInferenceTest {
   @Test
   void aCheckpointWithoutHeadHasNoClassifier() {
     CvtConfig headless = CvtVariants.CVT_13.withNumClasses(0);
-    Inference<CvtConfig> inf = CvtVariants.infer(shapes(headless)).orElseThrow();
+    Inference<CvtConfig> inf =
+        CvtVariants.infer(headless.createModule().stateDictShapes()).orElseThrow();
     assertEquals(headless, inf.config());
     assertTrue(
         inf.reasons().contains(

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
+import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
@@ -13,12 +14,9 @@ import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.ParamSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,44 +27,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against the project's copies of variants.json and the cases' config.json (no TF session).
  */
 class CvtStructureTest {
-  static final Path GOLDEN = Path.of("../golden-tests/src/test/resources/golden/cvt");
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  static JsonNode read(Path p) throws IOException {
-    return JSON.readTree(Files.readString(p));
-  }
-
-  /** The registry config a reference spec describes (fixtures use the reference's names). */
-  @SuppressWarnings("unchecked")
-  static CvtConfig configOf(JsonNode spec, int numClasses, String actLayer) {
-    GeluKind act = switch (actLayer) {
-      case "QuickGELU" -> GeluKind.QUICK;
-      case "GELU" -> GeluKind.ERF;
-      default -> throw new IllegalArgumentException("unknown act_layer " + actLayer);
-    };
-    return CvtConfig.fromReferenceSpec(JSON.convertValue(spec, Map.class), numClasses, act);
-  }
-
   static Stream<Variant<CvtConfig>> variants() {
     return CvtVariants.ALL.stream();
   }
 
-  static Stream<Path> cases() throws IOException {
-    try (Stream<Path> s = Files.list(GOLDEN)) {
-      List<Path> dirs = s.filter(Files::isDirectory).sorted().toList();
-      assertEquals(3, dirs.size(), "golden cases under " + GOLDEN);
-      return dirs.stream();
-    }
+  static Stream<Path> cases() {
+    List<Path> dirs = GoldenJson.caseDirs(Arch.CVT);
+    assertEquals(3, dirs.size(), "golden cases under " + GoldenJson.dir(Arch.CVT));
+    return dirs.stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void variantMatchesVariantsJson(Variant<CvtConfig> v) throws IOException {
-    JsonNode all = read(GOLDEN.resolve("variants.json"));
+    JsonNode all = GoldenJson.variantsJson(Arch.CVT);
     JsonNode e = all.get("variants").get(v.id().replace('_', '-'));
     assertTrue(e != null, v.id() + " is not in variants.json");
     // The registry config is exactly what the official yaml spec describes.
-    assertEquals(configOf(e.get("spec"), e.get("num_classes").asInt(), "QuickGELU"), v.config());
+    assertEquals(CvtFixtures.config(e.get("spec"), e.get("num_classes").asInt(), "QuickGELU"),
+        v.config());
 
     Cvt m = v.config().createModule();
     List<ParamSpec> sd = m.stateDictSpec();
@@ -109,7 +88,7 @@ class CvtStructureTest {
 
   @Test
   void registryHasEveryOfficialVariant() throws IOException {
-    JsonNode all = read(GOLDEN.resolve("variants.json"));
+    JsonNode all = GoldenJson.variantsJson(Arch.CVT);
     List<String> json = new ArrayList<>();
     all.get("variants").fieldNames().forEachRemaining(n -> json.add(n.replace('-', '_')));
     assertEquals(json, CvtVariants.ALL.stream().map(Variant::id).toList());
@@ -123,21 +102,11 @@ class CvtStructureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCaseConfigMatchesItsStateDict(Path dir) throws IOException {
-    JsonNode c = read(dir.resolve("config.json"));
-    JsonNode build = c.get("build");
-    assertEquals(CvtConfig.IN_CHANS, build.get("in_chans").asInt());
-    CvtConfig cfg = configOf(build.get("spec"), build.get("num_classes").asInt(),
-        build.get("act_layer").asText());
-    Cvt m = cfg.createModule();
+    JsonNode c = GoldenJson.caseConfig(dir);
+    assertEquals(CvtConfig.IN_CHANS, c.get("build").get("in_chans").asInt());
+    Cvt m = CvtFixtures.caseConfig(c).createModule();
     List<String> expected = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = c.get("state_dict").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      long[] shape = new long[e.getValue().size()];
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = e.getValue().get(i).asLong();
-      }
-      expected.add(e.getKey() + " " + Checks.shape(shape));
-    }
+    GoldenShapes.of(c.get("state_dict")).forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
     List<String> ours = m.stateDictSpec().stream()
         .map(p -> p.key() + " " + Checks.shape(p.torchShape())).toList();
     assertEquals(expected, ours, dir.getFileName() + ": keys, shapes and order");

@@ -43,9 +43,9 @@ class HatNetDiagnoseTest {
   @ValueSource(strings = {"transcnn_tiny_224", "transcnn_small_224", "transcnn_medium_224",
       "transcnn_large_224"})
   void hatNetCheckpointsAreNotV1(String id) {
-    Map<String, long[]> shapes = HatNetFixtures.checkpointShapes(
+    Map<String, long[]> shapes = 
         HatNetVariants.ALL.stream().filter(v -> v.id().equals(id)).findFirst().orElseThrow()
-            .config());
+            .config().createModule().stateDictShapes();
     assertEquals(Optional.empty(), TINY.unsupportedCheckpoint(shapes));
   }
 
@@ -65,10 +65,10 @@ class HatNetDiagnoseTest {
     HatNetConfig other = HatNetVariants.ALL.stream().filter(v -> v.id().equals(id)).findFirst()
         .orElseThrow().config();
     assertEquals(List.of("the checkpoint looks like variant '" + id + "' " + details),
-        TINY.diagnose(HatNetFixtures.checkpointShapes(other)));
+        TINY.diagnose(other.createModule().stateDictShapes()));
     assertEquals(List.of("the checkpoint looks like variant '" + id + "' " + details
             + ", with 21 classes (HatNetConfig.withNumClasses(21))"),
-        TINY.diagnose(HatNetFixtures.checkpointShapes(other.withNumClasses(21))));
+        TINY.diagnose(other.withNumClasses(21).createModule().stateDictShapes()));
   }
 
   @ParameterizedTest
@@ -78,7 +78,7 @@ class HatNetDiagnoseTest {
             + classes + ", 384]); for a different class count use HatNetConfig.withNumClasses("
             + classes + ")"),
         TINY.diagnose(
-            HatNetFixtures.checkpointShapes(HatNetVariants.TINY.withNumClasses(classes))));
+            HatNetVariants.TINY.withNumClasses(classes).createModule().stateDictShapes()));
   }
 
   @Test
@@ -90,6 +90,6 @@ class HatNetDiagnoseTest {
             + " 24, 40, 48], depths [1, 2, 1, 1], expansions [4, 3, 2, 2], kernel sizes [3, 5, 3,"
             + " 5], windowed attention in stages [1, 2, 3], 10 classes (grid sizes, ds ratios and"
             + " head_dim are not stored in a checkpoint); build it with HatNetConfig.of(...)"),
-        TINY.diagnose(HatNetFixtures.checkpointShapes(fixture)));
+        TINY.diagnose(fixture.createModule().stateDictShapes()));
   }
 }

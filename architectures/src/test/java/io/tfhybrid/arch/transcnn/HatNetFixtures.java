@@ -1,105 +1,32 @@
 package io.tfhybrid.arch.transcnn;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tfhybrid.nn.Checks;
-import io.tfhybrid.nn.ParamSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
+import static io.tfhybrid.arch.GoldenJson.intArray;
 
-/** The project's copy of the TransCNN fixtures' JSON files, read without TensorFlow. */
-final class HatNetFixtures {
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The TransCNN / HAT-Net fixtures' records of the reference constructor, and the keys of the
+ * withdrawn TransCNN v1 code, without TensorFlow (the golden tests use them through the test-jar).
+ */
+public final class HatNetFixtures {
   private HatNetFixtures() {}
 
-  /** Maven runs tests with the module directory as the working directory. */
-  static final Path GOLDEN = Path.of("../golden-tests/src/test/resources/golden/transcnn");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  static JsonNode json(Path p) {
-    try {
-      return JSON.readTree(Files.readString(p));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + p, e);
-    }
-  }
-
-  static JsonNode variantsJson() {
-    return json(GOLDEN.resolve("variants.json"));
-  }
-
-  /** Every case directory's config.json, sorted by case name; fails when there is none. */
-  static Stream<Path> caseConfigs() {
-    try (Stream<Path> dirs = Files.list(GOLDEN)) {
-      List<Path> cfgs = dirs.filter(Files::isDirectory).sorted()
-          .map(d -> d.resolve("config.json")).toList();
-      if (cfgs.isEmpty()) {
-        throw new IllegalStateException(
-            "no TransCNN golden cases under " + GOLDEN.toAbsolutePath());
-      }
-      return cfgs.stream();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static int[] ints(JsonNode n) {
-    int[] out = new int[n.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = n.get(i).asInt();
-    }
-    return out;
-  }
-
-  static long[] longs(JsonNode n) {
-    long[] out = new long[n.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = n.get(i).asLong();
-    }
-    return out;
-  }
-
   /** A config from the reference's hyper-parameter names (variants.json or config.json build). */
-  static HatNetConfig config(JsonNode hp, int numClasses) {
-    return HatNetConfig.of(ints(hp.get("dims")), hp.get("head_dim").asInt(),
-        ints(hp.get("expansions")), ints(hp.get("grid_sizes")), ints(hp.get("ds_ratios")),
-        ints(hp.get("depths")), ints(hp.get("kernel_sizes")), numClasses);
+  public static HatNetConfig config(JsonNode hp, int numClasses) {
+    return HatNetConfig.of(intArray(hp.get("dims")), hp.get("head_dim").asInt(),
+        intArray(hp.get("expansions")), intArray(hp.get("grid_sizes")),
+        intArray(hp.get("ds_ratios")), intArray(hp.get("depths")), intArray(hp.get("kernel_sizes")),
+        numClasses);
   }
 
   /** The config of a golden case's config.json. */
-  static HatNetConfig caseConfig(JsonNode caseJson) {
+  public static HatNetConfig caseConfig(JsonNode caseJson) {
     JsonNode build = caseJson.get("build");
     return config(build.get("hyper_parameters"), build.get("num_classes").asInt());
-  }
-
-  /** key → torch shape as "[a, b]", in order. */
-  static Map<String, String> shapes(List<ParamSpec> specs) {
-    Map<String, String> m = new LinkedHashMap<>();
-    specs.forEach(s -> m.put(s.key(), Checks.shape(s.torchShape())));
-    return m;
-  }
-
-  static Map<String, String> shapes(JsonNode stateDict) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = stateDict.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      m.put(e.getKey(), Checks.shape(longs(e.getValue())));
-    }
-    return m;
-  }
-
-  /** key → torch shape of a config, as a checkpoint would hold it. */
-  static Map<String, long[]> checkpointShapes(HatNetConfig c) {
-    Map<String, long[]> m = new LinkedHashMap<>();
-    c.createModule().stateDictSpec().forEach(s -> m.put(s.key(), s.torchShape()));
-    return m;
   }
 
   /**
@@ -107,7 +34,7 @@ final class HatNetFixtures {
    * BatchNorm with running statistics, post-norm inverted residual, two-branch downsample, no
    * {@code attn.proj_norm}, depthwise kernels 5/3/5/3.
    */
-  static Map<String, long[]> transCnnV1Shapes(int[] dims, int[] depths, int[] expansions,
+  public static Map<String, long[]> transCnnV1Shapes(int[] dims, int[] depths, int[] expansions,
       int[] gridSizes, int numClasses) {
     int[] kernels = {5, 3, 5, 3};
     Map<String, long[]> m = new LinkedHashMap<>();
@@ -167,9 +94,10 @@ final class HatNetFixtures {
 
   /** The v1 variant of variants.json's legacy table, by name (e.g. "TransCNN_Tiny"). */
   static Map<String, long[]> transCnnV1Shapes(String name) {
-    JsonNode v = variantsJson().get("legacy_transcnn_v1_not_supported").get("variants").get(name);
-    return transCnnV1Shapes(ints(v.get("dims")), ints(v.get("depths")), ints(v.get("expansions")),
-        ints(v.get("grid_sizes")), 1000);
+    JsonNode v = GoldenJson.variantsJson(Arch.TRANSCNN).get("legacy_transcnn_v1_not_supported")
+        .get("variants").get(name);
+    return transCnnV1Shapes(intArray(v.get("dims")), intArray(v.get("depths")),
+        intArray(v.get("expansions")), intArray(v.get("grid_sizes")), 1000);
   }
 
   /** Parameter count of a key map (BatchNorm buffers excluded), as PyTorch counts it. */

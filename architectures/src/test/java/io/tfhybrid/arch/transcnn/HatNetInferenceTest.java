@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
 import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
@@ -30,20 +31,20 @@ class HatNetInferenceTest {
   @MethodSource("variants")
   void everyVariantInfersBackToItsConfigAt224(Variant<HatNetConfig> v) {
     Inference<HatNetConfig> inf =
-        HatNetVariants.infer(HatNetFixtures.checkpointShapes(v.config())).orElseThrow();
+        HatNetVariants.infer(v.config().createModule().stateDictShapes()).orElseThrow();
     assertEquals(v.config(), inf.config(), inf.reasons().toString());
     assertEquals(224, inf.height());
     assertEquals(224, inf.width());
   }
 
   static Stream<Path> cases() {
-    return HatNetFixtures.caseConfigs();
+    return GoldenJson.caseDirs(Arch.TRANSCNN).stream().map(d -> d.resolve("config.json"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void everyFixtureCheckpointInfersWhatItsWeightsShow(Path configJson) {
-    HatNetConfig expected = HatNetFixtures.caseConfig(HatNetFixtures.json(configJson));
+    HatNetConfig expected = HatNetFixtures.caseConfig(GoldenJson.read(configJson));
     String name = configJson.getParent().getFileName().toString();
     Inference<?> inf =
         Models.infer(Arch.TRANSCNN, GoldenShapes.of(Arch.TRANSCNN, name)).orElseThrow();
@@ -72,7 +73,7 @@ class HatNetInferenceTest {
     HatNetConfig c = HatNetConfig.of(new int[] {16, 32, 48, 64}, 16, new int[] {2, 2, 2, 2},
         new int[] {8, 7, 7, 2}, new int[] {8, 4, 2, 2}, new int[] {1, 1, 1, 1},
         new int[] {3, 3, 3, 3}, 10);
-    Inference<?> inf = Models.infer(Arch.TRANSCNN, HatNetFixtures.checkpointShapes(c))
+    Inference<?> inf = Models.infer(Arch.TRANSCNN, c.createModule().stateDictShapes())
         .orElseThrow();
     HatNetConfig got = (HatNetConfig) inf.config();
     assertArrayEquals(new int[] {8, 7, 7, 7}, got.gridSizes());
@@ -88,7 +89,7 @@ class HatNetInferenceTest {
     HatNetConfig c = HatNetConfig.of(new int[] {64, 128, 320, 512}, 64, new int[] {2, 3, 4, 4},
         new int[] {8, 7, 7, 1}, new int[] {8, 4, 2, 1}, new int[] {1, 0, 1, 1},
         new int[] {5, 5, 5, 5}, 10);
-    Inference<?> inf = Models.infer(Arch.TRANSCNN, HatNetFixtures.checkpointShapes(c))
+    Inference<?> inf = Models.infer(Arch.TRANSCNN, c.createModule().stateDictShapes())
         .orElseThrow();
     HatNetConfig got = (HatNetConfig) inf.config();
     assertArrayEquals(new int[] {2, 8, 4, 4}, got.expansions());

@@ -1,7 +1,7 @@
 package io.tfhybrid.arch.transcnn;
 
-import static io.tfhybrid.arch.transcnn.HatNetFixtures.ints;
-import static io.tfhybrid.arch.transcnn.HatNetFixtures.longs;
+import static io.tfhybrid.arch.GoldenJson.intArray;
+import static io.tfhybrid.arch.GoldenJson.longs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.GoldenJson;
+import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
@@ -35,13 +37,13 @@ class HatNetStructureTest {
   }
 
   static Stream<Path> cases() {
-    return HatNetFixtures.caseConfigs();
+    return GoldenJson.caseDirs(Arch.TRANSCNN).stream().map(d -> d.resolve("config.json"));
   }
 
   private static JsonNode variantJson(Variant<HatNetConfig> v) {
     String reference = HatNetVariants.REFERENCE_NAMES.entrySet().stream()
         .filter(e -> e.getValue() == v).map(Map.Entry::getKey).findFirst().orElseThrow();
-    JsonNode ref = HatNetFixtures.variantsJson().get("variants").get(reference);
+    JsonNode ref = GoldenJson.variantsJson(Arch.TRANSCNN).get("variants").get(reference);
     assertTrue(ref != null, "variants.json has no " + reference);
     return ref;
   }
@@ -52,20 +54,20 @@ class HatNetStructureTest {
     JsonNode ref = variantJson(v);
     HatNetConfig c = v.config();
     JsonNode hp = ref.get("hyper_parameters");
-    assertArrayEquals(ints(hp.get("dims")), c.dims(), "dims");
+    assertArrayEquals(intArray(hp.get("dims")), c.dims(), "dims");
     assertEquals(hp.get("head_dim").asInt(), c.headDim(), "head_dim");
-    assertArrayEquals(ints(hp.get("expansions")), c.expansions(), "expansions");
-    assertArrayEquals(ints(hp.get("grid_sizes")), c.gridSizes(), "grid_sizes");
-    assertArrayEquals(ints(hp.get("ds_ratios")), c.dsRatios(), "ds_ratios");
-    assertArrayEquals(ints(hp.get("depths")), c.depths(), "depths");
-    assertArrayEquals(ints(hp.get("kernel_sizes")), c.kernelSizes(), "kernel_sizes");
+    assertArrayEquals(intArray(hp.get("expansions")), c.expansions(), "expansions");
+    assertArrayEquals(intArray(hp.get("grid_sizes")), c.gridSizes(), "grid_sizes");
+    assertArrayEquals(intArray(hp.get("ds_ratios")), c.dsRatios(), "ds_ratios");
+    assertArrayEquals(intArray(hp.get("depths")), c.depths(), "depths");
+    assertArrayEquals(intArray(hp.get("kernel_sizes")), c.kernelSizes(), "kernel_sizes");
     assertEquals(ref.get("num_classes").asInt(), c.numClasses());
     assertEquals(ref.get("default_resolution").get(0).asInt(), v.height());
     assertEquals(ref.get("default_resolution").get(1).asInt(), v.width());
     // The same hyper-parameters read through the reference names build the same key list.
     HatNetConfig fromJson = HatNetFixtures.config(hp, 1000);
-    assertEquals(HatNetFixtures.shapes(fromJson.createModule().stateDictSpec()),
-        HatNetFixtures.shapes(c.createModule().stateDictSpec()));
+    assertEquals(GoldenShapes.printable(fromJson.createModule().stateDictShapes()),
+        GoldenShapes.printable(c.createModule().stateDictShapes()));
 
     HatNet m = c.createModule();
     List<ParamSpec> spec = m.stateDictSpec();
@@ -88,7 +90,7 @@ class HatNetStructureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void legalSidesMatchVariantsJson(Variant<HatNetConfig> v) {
-    JsonNode common = HatNetFixtures.variantsJson().get("common");
+    JsonNode common = GoldenJson.variantsJson(Arch.TRANSCNN).get("common");
     List<Long> ours = new ArrayList<>();
     for (long n = 1; n <= 1024; n++) {
       if (HatNetGeometry.isLegalSide(v.config(), n)) {
@@ -104,7 +106,7 @@ class HatNetStructureTest {
 
   @Test
   void everyVariantOfVariantsJsonIsRegistered() {
-    JsonNode all = HatNetFixtures.variantsJson().get("variants");
+    JsonNode all = GoldenJson.variantsJson(Arch.TRANSCNN).get("variants");
     List<String> names = new ArrayList<>();
     all.fieldNames().forEachRemaining(names::add);
     assertEquals(names, List.copyOf(HatNetVariants.REFERENCE_NAMES.keySet()));
@@ -131,12 +133,13 @@ class HatNetStructureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void goldenCaseConfigBuildsTheFixtureStateDict(Path configJson) {
-    JsonNode cj = HatNetFixtures.json(configJson);
+    JsonNode cj = GoldenJson.read(configJson);
     HatNetConfig c = HatNetFixtures.caseConfig(cj);
     HatNet m = c.createModule();
     // Keys, torch shapes and order exactly as the fixture's state_dict listing.
-    assertEquals(List.copyOf(HatNetFixtures.shapes(cj.get("state_dict")).entrySet()),
-        List.copyOf(HatNetFixtures.shapes(m.stateDictSpec()).entrySet()));
+    Map<String, String> expected = GoldenShapes.printable(GoldenShapes.of(cj.get("state_dict")));
+    assertEquals(List.copyOf(expected.entrySet()),
+        List.copyOf(GoldenShapes.printable(m.stateDictShapes()).entrySet()));
     assertEquals(cj.get("param_count").asLong(), m.parameterCount(), "param_count");
     long[] in = longs(cj.get("input").get("shape"));
     m.checkInputSize(in[2], in[3]); // the case's input size is legal
@@ -201,7 +204,7 @@ class HatNetStructureTest {
   @Test
   void v1KeyGeneratorReproducesTheLegacyParameterCounts() {
     // Guards the synthetic v1 key lists the diagnosis tests use.
-    JsonNode legacy = HatNetFixtures.variantsJson().get("legacy_transcnn_v1_not_supported")
+    JsonNode legacy = GoldenJson.variantsJson(Arch.TRANSCNN).get("legacy_transcnn_v1_not_supported")
         .get("variants");
     for (Iterator<String> it = legacy.fieldNames(); it.hasNext(); ) {
       String name = it.next();

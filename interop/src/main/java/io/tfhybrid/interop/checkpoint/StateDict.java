@@ -93,6 +93,13 @@ public final class StateDict {
     return Collections.unmodifiableList(out);
   }
 
+  /** Key → torch shape, in file order (what {@code diagnose} and the model inference read). */
+  public Map<String, long[]> shapes() {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    tensors.forEach((k, t) -> out.put(k, t.shape()));
+    return out;
+  }
+
   /** A read-only map view, in file order. */
   public Map<String, HostTensor> asMap() {
     return tensors;

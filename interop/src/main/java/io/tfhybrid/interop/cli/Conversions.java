@@ -15,9 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The steps convert, verify and quickstart share. */
 final class Conversions {
@@ -39,12 +37,24 @@ final class Conversions {
     return Checkpoints.read(checkpoint, options);
   }
 
-  static Map<String, long[]> shapes(StateDict sd) {
-    Map<String, long[]> out = new LinkedHashMap<>();
-    for (String k : sd.keys()) {
-      out.put(k, sd.get(k).shape());
-    }
-    return out;
+  /** {@code --ema} and {@code --state-key}: which state dict of a wrapper dict to read. */
+  static ReadOptions readOptions(boolean ema, String stateKey) {
+    ReadOptions opts = ReadOptions.defaults().withEma(ema);
+    return stateKey == null ? opts : opts.withStateKey(stateKey);
+  }
+
+  /**
+   * The model for a checkpoint, as {@code --model}, {@code --num-classes} and {@code --pre-norm}
+   * ask: {@code auto} detects family, variant and flags from the keys and torch shapes, anything
+   * else is a variant id.
+   */
+  static ModelChoice choose(
+      String model, Path checkpoint, StateDict sd, Integer numClasses, boolean preNorm) {
+    ModelChoice c =
+        model.equals("auto")
+            ? ModelDetector.detect(checkpoint.getFileName().toString(), sd.shapes(), numClasses)
+            : ModelDetector.byId(model, numClasses);
+    return preNorm ? c.withPreNorm() : c;
   }
 
   /** A built model with the weights loaded, and what the loader reported. */
@@ -56,8 +66,14 @@ final class Conversions {
   }
 
   static Loaded buildAndLoad(ModelChoice c, StateDict sd) {
+    return buildAndLoad(c, sd, () -> {});
+  }
+
+  /** Builds the graph, runs {@code beforeLoad} (a progress step), then loads {@code sd}. */
+  static Loaded buildAndLoad(ModelChoice c, StateDict sd, Runnable beforeLoad) {
     BuiltModel m = BuiltModel.build(c.name(), c.createModule(), c.height(), c.width());
     try {
+      beforeLoad.run();
       return new Loaded(m, WeightLoader.load(m, sd));
     } catch (RuntimeException e) {
       m.close();

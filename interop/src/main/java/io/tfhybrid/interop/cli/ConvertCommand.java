@@ -1,6 +1,5 @@
 package io.tfhybrid.interop.cli;
 
-import io.tfhybrid.interop.checkpoint.ReadOptions;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.serving.SavedModelExport;
 import io.tfhybrid.interop.serving.SavedModelImport;
@@ -103,25 +102,14 @@ final class ConvertCommand implements Callable<Integer> {
     Progress bar = new Progress(err, System.console() != null, "convert", 10);
 
     bar.step(0, "reading " + checkpoint.getFileName());
-    ReadOptions opts = ReadOptions.defaults().withEma(ema);
-    if (stateKey != null) {
-      opts = opts.withStateKey(stateKey);
-    }
-    StateDict sd = Conversions.read(checkpoint, opts);
+    StateDict sd = Conversions.read(checkpoint, Conversions.readOptions(ema, stateKey));
     o.printf(
         "read '%s': %d tensors, %s%n",
         checkpoint.getFileName(), sd.size(), Conversions.megabytes(sd.byteSize()));
     sd.notes().forEach(n -> o.println("  note: " + n));
 
     bar.step(1, model.equals("auto") ? "detecting the model" : "looking up " + model);
-    ModelChoice choice =
-        model.equals("auto")
-            ? ModelDetector.detect(
-                checkpoint.getFileName().toString(), Conversions.shapes(sd), numClasses)
-            : ModelDetector.byId(model, numClasses);
-    if (preNorm) {
-      choice = choice.withPreNorm();
-    }
+    ModelChoice choice = Conversions.choose(model, checkpoint, sd, numClasses, preNorm);
     if (size != null) {
       int[] hw = Conversions.size(size);
       choice = choice.atSize(hw[0], hw[1]);
@@ -132,7 +120,11 @@ final class ConvertCommand implements Callable<Integer> {
     choice.reasons().forEach(r -> o.println("  why: " + r));
 
     bar.step(2, "building the graph at " + choice.height() + "x" + choice.width());
-    try (Conversions.Loaded loaded = buildAndLoad(choice, sd, bar)) {
+    try (Conversions.Loaded loaded =
+        Conversions.buildAndLoad(
+            choice,
+            sd,
+            () -> bar.step(3, "loading " + sd.size() + " tensors into the variables"))) {
       loaded.report().notes().stream()
           .filter(n -> !sd.notes().contains(n))
           .forEach(n -> o.println("  note: " + n));
@@ -185,18 +177,6 @@ final class ConvertCommand implements Callable<Integer> {
       o.flush();
     }
     return 0;
-  }
-
-  private static Conversions.Loaded buildAndLoad(ModelChoice c, StateDict sd, Progress bar) {
-    io.tfhybrid.arch.BuiltModel m =
-        io.tfhybrid.arch.BuiltModel.build(c.name(), c.createModule(), c.height(), c.width());
-    try {
-      bar.step(3, "loading " + sd.size() + " tensors into the variables");
-      return new Conversions.Loaded(m, io.tfhybrid.interop.load.WeightLoader.load(m, sd));
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
   }
 
   /** Reloads the version as TF Serving would and runs serving_default on a gray image. */

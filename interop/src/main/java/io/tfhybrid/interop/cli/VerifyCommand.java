@@ -3,7 +3,6 @@ package io.tfhybrid.interop.cli;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.interop.checkpoint.NpyReader;
-import io.tfhybrid.interop.checkpoint.ReadOptions;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.serving.ExportMetadata;
 import io.tfhybrid.interop.serving.SavedModelImport;
@@ -166,19 +165,8 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private List<Row> checkpoint(HostTensor nhwc, HostTensor y, PrintWriter o) throws IOException {
-    ReadOptions opts = ReadOptions.defaults().withEma(ema);
-    if (stateKey != null) {
-      opts = opts.withStateKey(stateKey);
-    }
-    StateDict sd = Conversions.read(modelPath, opts);
-    ModelChoice c =
-        model.equals("auto")
-            ? ModelDetector.detect(
-                modelPath.getFileName().toString(), Conversions.shapes(sd), numClasses)
-            : ModelDetector.byId(model, numClasses);
-    if (preNorm) {
-      c = c.withPreNorm();
-    }
+    StateDict sd = Conversions.read(modelPath, Conversions.readOptions(ema, stateKey));
+    ModelChoice c = Conversions.choose(model, modelPath, sd, numClasses, preNorm);
     long[] s = nhwc.shape();
     c = c.atSize((int) s[1], (int) s[2]);
     o.printf("model: %s (%s) at %dx%d%n", c.name(), c.arch().displayName(), s[1], s[2]);
@@ -234,7 +222,9 @@ final class VerifyCommand implements Callable<Integer> {
         outputName = ServingSignatures.OUTPUT_LOGITS;
         if (!pixels) {
           // The signature normalises in the graph: hand it the pixels the input came from.
-          feed = Conversions.pixelsFromNormalizedNchw(nchw(nhwc), meta.get().preprocessing());
+          feed =
+              Conversions.pixelsFromNormalizedNchw(
+                  Layouts.nhwcToNchw(nhwc), meta.get().preprocessing());
         }
         o.printf(
             "model: SavedModel %s (%s '%s'), signature '%s'%n",
@@ -340,16 +330,7 @@ final class VerifyCommand implements Callable<Integer> {
           Checks.shape(s),
           "check --layout");
     }
-    float[] f = x.toFloatArray();
-    return isNchw
-        ? HostTensor.ofFloats(new long[] {s[0], s[2], s[3], s[1]}, Layouts.nchwToNhwc(f, s))
-        : HostTensor.ofFloats(s, f);
-  }
-
-  private static HostTensor nchw(HostTensor nhwc) {
-    long[] s = nhwc.shape();
-    return HostTensor.ofFloats(
-        new long[] {s[0], s[3], s[1], s[2]}, Layouts.nhwcToNchw(nhwc.toFloatArray(), s));
+    return isNchw ? Layouts.nchwToNhwc(x) : HostTensor.ofFloats(s, x.toFloatArray());
   }
 
   private static HostTensor normalize(HostTensor pixelsNhwc, Preprocessing p) {

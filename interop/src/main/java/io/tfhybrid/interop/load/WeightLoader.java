@@ -150,7 +150,7 @@ public final class WeightLoader {
     if (!problems.isEmpty()) {
       // A release the family recognises as unsupported fails even when not strict: zero-filling
       // nearly every tensor would give a model that silently computes nonsense.
-      Optional<String> unsupported = model.root().unsupportedCheckpoint(shapesOf(sd));
+      Optional<String> unsupported = model.root().unsupportedCheckpoint(sd.shapes());
       if (strict || unsupported.isPresent()) {
         throw mismatch(model, sd, problems, unsupported);
       }
@@ -187,18 +187,10 @@ public final class WeightLoader {
       }
       msg.append("\n  ").append(p);
     }
-    for (String hint : model.root().diagnose(shapesOf(sd))) {
+    for (String hint : model.root().diagnose(sd.shapes())) {
       msg.append("\nHint: ").append(hint);
     }
     return new CheckpointMismatchException(msg.toString(), problems);
-  }
-
-  private static Map<String, long[]> shapesOf(StateDict sd) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (String k : sd.keys()) {
-      shapes.put(k, sd.get(k).shape());
-    }
-    return shapes;
   }
 
   private static long assign(BuiltModel model, StateDict sd, List<ParamSpec> specs,

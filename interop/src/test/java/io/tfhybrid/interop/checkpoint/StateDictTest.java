@@ -1,5 +1,6 @@
 package io.tfhybrid.interop.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tfhybrid.nn.HostTensor;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StateDictTest {
@@ -29,6 +31,17 @@ class StateDictTest {
     assertThrows(UnsupportedOperationException.class, () -> sd.asMap().clear());
     assertThrows(UnsupportedOperationException.class, () -> sd.notes().add("x"));
     assertEquals("StateDict('w.pth', 3 tensors)", sd.toString());
+  }
+
+  @Test
+  void shapesListsEveryKeyInFileOrder() {
+    LinkedHashMap<String, HostTensor> m = new LinkedHashMap<>();
+    m.put("w", HostTensor.ofFloats(new long[] {2, 3}, new float[6]));
+    m.put("n", HostTensor.ofLongs(new long[] {}, new long[1]));
+    Map<String, long[]> shapes = StateDict.of("w.pth", m, List.of()).shapes();
+    assertEquals(List.of("w", "n"), List.copyOf(shapes.keySet()));
+    assertArrayEquals(new long[] {2, 3}, shapes.get("w"));
+    assertArrayEquals(new long[] {}, shapes.get("n"));
   }
 
   @Test

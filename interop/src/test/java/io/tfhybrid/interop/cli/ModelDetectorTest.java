@@ -10,9 +10,7 @@ import io.tfhybrid.arch.Variant;
 import io.tfhybrid.arch.contnet.ContNetConfig;
 import io.tfhybrid.arch.contnet.ContNetFlags;
 import io.tfhybrid.arch.contnet.ContNetVariants;
-import io.tfhybrid.nn.ParamSpec;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,14 +18,8 @@ import org.junit.jupiter.api.Test;
 /** --model auto on state_dict layouts (no weights, no TensorFlow). */
 class ModelDetectorTest {
 
-  static Map<String, long[]> shapes(List<ParamSpec> spec) {
-    Map<String, long[]> out = new LinkedHashMap<>();
-    spec.forEach(s -> out.put(s.key(), s.torchShape()));
-    return out;
-  }
-
   static Map<String, long[]> shapes(Variant<?> v) {
-    return shapes(v.config().createModule().stateDictSpec());
+    return v.config().createModule().stateDictShapes();
   }
 
   @Test
@@ -36,7 +28,7 @@ class ModelDetectorTest {
       ModelChoice c = ModelDetector.detect(v.id() + ".pth", shapes(v), null);
       assertEquals(v.arch(), c.arch(), v.id());
       // Variants whose weights look alike (same net at another resolution) resolve to the first.
-      assertEquals(shapes(v).keySet(), shapes(c.createModule().stateDictSpec()).keySet(), v.id());
+      assertEquals(shapes(v).keySet(), c.createModule().stateDictShapes().keySet(), v.id());
       assertTrue(c.reasons().get(0).startsWith("all "), c.reasons().toString());
       if (!c.name().equals(v.id())) {
         assertTrue(c.reasons().stream().anyMatch(r -> r.contains(v.id())), c.reasons().toString());
@@ -92,7 +84,7 @@ class ModelDetectorTest {
     ContNetConfig relTi =
         ContNetVariants.TI.config().withFlags(ContNetFlags.OFFICIAL.withRelative(true));
     ModelChoice m =
-        ModelDetector.detect("ti_rel.pth", shapes(relTi.createModule().stateDictSpec()), null);
+        ModelDetector.detect("ti_rel.pth", relTi.createModule().stateDictShapes(), null);
     assertEquals(Arch.CONTNET, m.arch());
     assertEquals("contnet_inferred", m.name());
     assertEquals(relTi, m.config());
