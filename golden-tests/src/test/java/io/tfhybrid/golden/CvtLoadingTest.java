@@ -1,5 +1,7 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.cvt.CvtHfTable;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

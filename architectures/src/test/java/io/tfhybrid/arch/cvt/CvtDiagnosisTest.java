@@ -46,7 +46,7 @@ class CvtDiagnosisTest {
   void detectsHuggingFaceNamesAndTheirVariant() {
     Map<String, long[]> hf = new LinkedHashMap<>();
     CvtVariants.CVT_21.createModule().stateDictShapes()
-        .forEach((k, v) -> hf.put(HfKeys.pytorch(k), v));
+        .forEach((k, v) -> hf.put(CvtHfTable.pytorchKey(k), v));
     String hints = String.join("\n", CvtVariants.CVT_13.createModule().diagnose(hf));
     assertTrue(hints.contains("Hugging Face CvT names"), hints);
     assertTrue(hints.contains("CvtHfNames.toOriginal"), hints);
@@ -59,9 +59,9 @@ class CvtDiagnosisTest {
     for (CvtConfig c : List.of(CvtVariants.CVT_13, CvtVariants.CVT_W24,
         CvtVariants.CVT_13.withEachStage(s -> s.withQkvBias(false).withClsToken(true)))) {
       for (String k : c.createModule().stateDictShapes().keySet()) {
-        assertEquals(k, CvtHfNames.originalKey(HfKeys.pytorch(k)).orElseThrow(), k);
+        assertEquals(k, CvtHfNames.originalKey(CvtHfTable.pytorchKey(k)).orElseThrow(), k);
         if (!k.endsWith("num_batches_tracked")) {
-          assertEquals(k, CvtHfNames.originalKey(HfKeys.tf(k)).orElseThrow(), k);
+          assertEquals(k, CvtHfNames.originalKey(CvtHfTable.tfName(k)).orElseThrow(), k);
         }
         assertTrue(CvtHfNames.originalKey(k).isEmpty(), k + " is not an HF name");
       }
@@ -75,71 +75,5 @@ class CvtDiagnosisTest {
     assertEquals(List.of(1000L, 384L), List.of(
         CvtHfNames.originalShape("classifier/kernel:0", new long[] {384, 1000})[0],
         CvtHfNames.originalShape("classifier/kernel:0", new long[] {384, 1000})[1]));
-  }
-
-  /** Original → HF names, straight from the spec's §7 table (independent of CvtHfNames). */
-  static final class HfKeys {
-    static String pytorch(String k) {
-      String[][] block = {
-          {"norm1.", "layernorm_before."},
-          {"norm2.", "layernorm_after."},
-          {"attn.conv_proj_q.conv.", "attention.attention.convolution_projection_query.convolution_projection.convolution."},
-          {"attn.conv_proj_k.conv.", "attention.attention.convolution_projection_key.convolution_projection.convolution."},
-          {"attn.conv_proj_v.conv.", "attention.attention.convolution_projection_value.convolution_projection.convolution."},
-          {"attn.conv_proj_q.bn.", "attention.attention.convolution_projection_query.convolution_projection.normalization."},
-          {"attn.conv_proj_k.bn.", "attention.attention.convolution_projection_key.convolution_projection.normalization."},
-          {"attn.conv_proj_v.bn.", "attention.attention.convolution_projection_value.convolution_projection.normalization."},
-          {"attn.proj_q.", "attention.attention.projection_query."},
-          {"attn.proj_k.", "attention.attention.projection_key."},
-          {"attn.proj_v.", "attention.attention.projection_value."},
-          {"attn.proj.", "attention.output.dense."},
-          {"mlp.fc1.", "intermediate.dense."},
-          {"mlp.fc2.", "output.dense."}};
-      var m = java.util.regex.Pattern.compile("stage(\\d+)\\.(.*)").matcher(k);
-      if (!m.matches()) {
-        return k.replaceFirst("^norm\\.", "layernorm.").replaceFirst("^head\\.", "classifier.");
-      }
-      String s = "cvt.encoder.stages." + m.group(1) + ".";
-      String rest = m.group(2);
-      if (rest.equals("cls_token")) {
-        return s + "cls_token";
-      }
-      if (rest.startsWith("patch_embed.proj.")) {
-        return s + "embedding.convolution_embeddings.projection." + rest.substring(17);
-      }
-      if (rest.startsWith("patch_embed.norm.")) {
-        return s + "embedding.convolution_embeddings.normalization." + rest.substring(17);
-      }
-      var b = java.util.regex.Pattern.compile("blocks\\.(\\d+)\\.(.*)").matcher(rest);
-      if (!b.matches()) {
-        throw new AssertionError(k);
-      }
-      for (String[] r : block) {
-        if (b.group(2).startsWith(r[0])) {
-          return s + "layers." + b.group(1) + "." + r[1] + b.group(2).substring(r[0].length());
-        }
-      }
-      throw new AssertionError(k);
-    }
-
-    /** TF variable name with the model scope and ":0" (norm weights are gamma, others kernel). */
-    static String tf(String k) {
-      String pt = pytorch(k);
-      if (pt.endsWith("cls_token")) {
-        return pt + ":0";
-      }
-      String path = pt.substring(0, pt.lastIndexOf('.')).replace('.', '/')
-          .replaceAll("stages/(\\d+)", "stages.$1").replaceAll("layers/(\\d+)", "layers.$1");
-      String leaf = pt.substring(pt.lastIndexOf('.') + 1);
-      boolean norm = path.endsWith("normalization") || path.contains("layernorm");
-      leaf = switch (leaf) {
-        case "weight" -> norm ? "gamma" : "kernel";
-        case "bias" -> norm ? "beta" : "bias";
-        case "running_mean" -> "moving_mean";
-        case "running_var" -> "moving_variance";
-        default -> throw new AssertionError(k);
-      };
-      return "tf_cvt_for_image_classification/" + path + "/" + leaf + ":0";
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.tfhybrid.golden;
+package io.tfhybrid.arch.cvt;
 
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.Layout;
@@ -10,13 +10,13 @@ import java.util.regex.Pattern;
 /**
  * The spec's §7 table in the forward direction (original key → Hugging Face name), written out
  * here independently of {@code CvtHfNames}, to turn a fixture's state dict into what a Hugging Face
- * checkpoint would hold.
+ * checkpoint would hold (used by the diagnosis tests here and the HF golden tests).
  */
-final class CvtHfTable {
+public final class CvtHfTable {
   private CvtHfTable() {}
 
   /** The TF model scope HF strips when converting; variables carry it, the class token does not. */
-  static final String TF_SCOPE = "tf_cvt_for_image_classification/";
+  public static final String TF_SCOPE = "tf_cvt_for_image_classification/";
 
   private static final String[][] BLOCK = {
       {"norm1.", "layernorm_before."},
@@ -38,7 +38,7 @@ final class CvtHfTable {
   private static final Pattern BLOCK_KEY = Pattern.compile("blocks\\.(\\d+)\\.(.*)");
 
   /** Original key → HF PyTorch key ({@code cvt.encoder.stages.0...}, {@code layernorm.*}, ...). */
-  static String pytorchKey(String k) {
+  public static String pytorchKey(String k) {
     if (k.startsWith("norm.")) {
       return "layernorm." + k.substring(5);
     }
@@ -77,7 +77,7 @@ final class CvtHfTable {
    * Original key → HF TF variable name as stored ({@code <scope>/cvt/encoder/stages.0/.../kernel:0}),
    * or null for {@code num_batches_tracked}, which Keras BatchNormalization does not have.
    */
-  static String tfName(String k) {
+  public static String tfName(String k) {
     if (k.endsWith("num_batches_tracked")) {
       return null;
     }
@@ -101,7 +101,7 @@ final class CvtHfTable {
   }
 
   /** Original tensor → the TF layout HF's Keras port stores (kernels only). */
-  static HostTensor tfLayout(String k, HostTensor t) {
+  public static HostTensor tfLayout(String k, HostTensor t) {
     long[] s = t.shape();
     if (!k.endsWith(".weight") || s.length < 2) {
       return t;
@@ -115,13 +115,13 @@ final class CvtHfTable {
         Layout.permute(t.toFloatArray(), s, new int[] {2, 3, 1, 0}));
   }
 
-  static LinkedHashMap<String, HostTensor> toHfPytorch(Map<String, HostTensor> original) {
+  public static LinkedHashMap<String, HostTensor> toHfPytorch(Map<String, HostTensor> original) {
     LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
     original.forEach((k, t) -> out.put(pytorchKey(k), t));
     return out;
   }
 
-  static LinkedHashMap<String, HostTensor> toHfTf(Map<String, HostTensor> original) {
+  public static LinkedHashMap<String, HostTensor> toHfTf(Map<String, HostTensor> original) {
     LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
     original.forEach((k, t) -> {
       String name = tfName(k);
