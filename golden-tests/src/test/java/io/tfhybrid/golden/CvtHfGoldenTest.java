@@ -1,7 +1,5 @@
 package io.tfhybrid.golden;
 
-import io.tfhybrid.arch.cvt.CvtHfTable;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,32 +8,42 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.cvt.CvtConfig;
 import io.tfhybrid.arch.cvt.CvtFixtures;
 import io.tfhybrid.arch.cvt.CvtHfNames;
+import io.tfhybrid.arch.cvt.CvtHfTable;
 import io.tfhybrid.arch.cvt.GeluKind;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.checkpoint.KerasH5;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hugging Face checkpoints: each fixture's state dict renamed with the spec's §7 table to HF
- * PyTorch keys and to HF TF variable names (kernels in Keras layout, no num_batches_tracked),
- * converted back with {@link CvtHfNames}, loaded strictly, and compared with the same reference
- * outputs as the original file.
+ * PyTorch keys and to HF TF variable names (kernels in Keras layout, no num_batches_tracked), the
+ * latter also written as a {@code tf_model.h5} in the Keras save_weights layout and read back with
+ * {@link Checkpoints#read}, converted back with {@link CvtHfNames}, loaded strictly, and compared
+ * with the same reference outputs as the original file.
  */
 @Tag("golden")
 class CvtHfGoldenTest {
   enum Naming {
     HF_PYTORCH,
-    HF_TF
+    HF_TF,
+    /** HF_TF written to an HDF5 file as HF's {@code save_pretrained} lays it out, then read. */
+    HF_TF_H5
   }
+
+  @TempDir static Path tmp;
 
   static Stream<Arguments> cases() {
     return GoldenCase.all(Arch.CVT)
@@ -51,6 +59,14 @@ class CvtHfGoldenTest {
     LinkedHashMap<String, HostTensor> hf = naming == Naming.HF_PYTORCH
         ? CvtHfTable.toHfPytorch(original.asMap())
         : CvtHfTable.toHfTf(original.asMap());
+    if (naming == Naming.HF_TF_H5) {
+      Path h5 = tmp.resolve(c.name() + "_tf_model.h5");
+      KerasH5.write(h5, hf, CvtHfTable::kerasLayer, 0);
+      assertEquals(Checkpoints.Format.HDF5, Checkpoints.detect(h5));
+      StateDict read = Checkpoints.read(h5);
+      assertEquals(List.copyOf(hf.keySet()), read.keys(), "keys in weight_names order");
+      return read;
+    }
     return StateDict.of(naming.name().toLowerCase(java.util.Locale.ROOT) + ".weights", hf,
         List.of());
   }
@@ -62,18 +78,15 @@ class CvtHfGoldenTest {
     StateDict hf = hfStateDict(c, naming);
     assertTrue(hf.keys().stream().allMatch(CvtHfNames::isHfKey), "every name is an HF name");
     CvtHfNames.Converted conv = CvtHfNames.toOriginal(hf.asMap());
-    StateDict sd = StateDict.of(hf.source(), conv.tensors(), conv.notes());
-    conv.notes().forEach(n -> System.out.println("[" + c + " " + naming + "] note: " + n));
-    if (naming == Naming.HF_TF) {
+    List<String> notes = new ArrayList<>(hf.notes());
+    notes.addAll(conv.notes());
+    StateDict sd = StateDict.of(hf.source(), conv.tensors(), notes);
+    notes.forEach(n -> System.out.println("[" + c + " " + naming + "] note: " + n));
+    if (naming != Naming.HF_PYTORCH) {
       assertTrue(conv.notes().stream().anyMatch(n -> n.contains("num_batches_tracked")));
     }
-    try (BuiltModel m = BuiltModel.build(c.toString(),
-        CvtFixtures.caseConfig(c.config()).createModule(),
-        c.height(), c.width())) {
-      WeightLoader.load(m, sd);
-      GoldenAssert.inForwardOrder(c, naming.name().toLowerCase(java.util.Locale.ROOT), m,
-          Tolerance.FP32);
-    }
+    GoldenHarness.check(c, naming.name().toLowerCase(java.util.Locale.ROOT), sd,
+        CvtFixtures.caseConfig(c.config()).createModule());
   }
 
   /**

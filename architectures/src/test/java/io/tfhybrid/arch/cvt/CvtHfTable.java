@@ -100,6 +100,16 @@ public final class CvtHfTable {
     return TF_SCOPE + path + "/" + leaf + ":0";
   }
 
+  /**
+   * The top-level Keras layer of {@code TFCvtForImageClassification} a stored TF name belongs to
+   * (the group {@code save_weights} writes it under in {@code tf_model.h5}): {@code cvt}, {@code
+   * layernorm} or {@code classifier}; the unscoped class token belongs to {@code cvt}.
+   */
+  public static String kerasLayer(String tfName) {
+    int slash = tfName.indexOf('/');
+    return slash < 0 ? "cvt" : tfName.substring(slash + 1, tfName.indexOf('/', slash + 1));
+  }
+
   /** Original tensor → the TF layout HF's Keras port stores (kernels only). */
   public static HostTensor tfLayout(String k, HostTensor t) {
     long[] s = t.shape();

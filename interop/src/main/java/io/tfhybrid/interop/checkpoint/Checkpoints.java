@@ -9,15 +9,19 @@ import java.nio.file.StandardOpenOption;
 /**
  * Reads any checkpoint format we understand, detected from the bytes (never the extension): PyTorch
  * zip ({@code .pth}, {@code .pt}, {@code .pth.tar}, {@code .bin}), legacy PyTorch, {@code
- * .safetensors}, numpy {@code .npy} and {@code .npz}. Wrapper dicts are unwrapped, a common {@code
- * module.} prefix is stripped, and {@link StateDict#notes()} says what was done.
+ * .safetensors}, numpy {@code .npy} and {@code .npz}, and HDF5 ({@code .h5}: Keras {@code
+ * save_weights} files such as Hugging Face's {@code tf_model.h5}, see {@link Hdf5Reader}). Wrapper
+ * dicts are unwrapped, a common {@code module.} prefix is stripped, and {@link StateDict#notes()}
+ * says what was done.
  */
 public final class Checkpoints {
   /** The formats {@link #read} detects, in words, for error messages and help texts. */
   public static final String FORMATS_UNDERSTOOD =
       "PyTorch zip (.pth/.pt/.pth.tar/.bin, starts with 'PK\\3\\4'), legacy PyTorch (a pickle,"
           + " starts with 0x80), .safetensors (8-byte header length, then '{'), numpy .npy"
-          + " (starts with '\\x93NUMPY') and .npz (a zip of .npy files)";
+          + " (starts with '\\x93NUMPY'), .npz (a zip of .npy files) and HDF5 (Keras/Hugging Face"
+          + " .h5 weights such as tf_model.h5, starts with '\\x89HDF\\r\\n\\x1a\\n' at byte 0 or"
+          + " after a user block of 512, 1024, 2048, ... bytes)";
 
   /** What {@link #detect} finds. */
   public enum Format {
@@ -25,7 +29,8 @@ public final class Checkpoints {
     PYTORCH_LEGACY,
     SAFETENSORS,
     NPY,
-    NPZ
+    NPZ,
+    HDF5
   }
 
   private Checkpoints() {}
@@ -43,8 +48,10 @@ public final class Checkpoints {
       throw new IllegalArgumentException(
           "'"
               + CheckpointFormatException.fileName(file)
-              + "' is a "
-              + format.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+              + "' is "
+              + (format == Format.HDF5
+                  ? "an HDF5"
+                  : "a " + format.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
               + " file, which holds one flat set of tensors; "
               + (options.stateKey() != null
                   ? "the state key '" + options.stateKey() + "' (--state-key)"
@@ -52,7 +59,11 @@ public final class Checkpoints {
               + " applies only to pickled PyTorch checkpoints");
     }
     StateDict sd =
-        format == Format.SAFETENSORS ? SafetensorsReader.read(file) : NpyReader.read(file);
+        switch (format) {
+          case SAFETENSORS -> SafetensorsReader.read(file);
+          case HDF5 -> Hdf5Reader.read(file);
+          default -> NpyReader.read(file);
+        };
     return options.stripModulePrefix() ? sd.withPrefixStripped("module.") : sd;
   }
 
@@ -90,6 +101,9 @@ public final class Checkpoints {
                 + " .npz (not only '.npy' entries); its entries are "
                 + Describe.quotedList(zip.names(), 10));
       }
+      if (Hdf5Reader.isSignatureAt(head, 0)) {
+        return Format.HDF5;
+      }
       if ((head[0] & 0xff) == 0x80) {
         return Format.PYTORCH_LEGACY;
       }
@@ -98,6 +112,9 @@ public final class Checkpoints {
       }
       if (n >= 9 && head[8] == '{') {
         return Format.SAFETENSORS;
+      }
+      if (hdf5AfterUserBlock(file, ch, size)) {
+        return Format.HDF5;
       }
       throw new CheckpointFormatException(
           file,
@@ -108,6 +125,22 @@ public final class Checkpoints {
               + "; expected one of "
               + FORMATS_UNDERSTOOD);
     }
+  }
+
+  /**
+   * Whether the HDF5 signature follows a user block: HDF5 looks for it at 0, 512, 1024, 2048, …
+   * (checked last, as a user block may hold anything).
+   */
+  private static boolean hdf5AfterUserBlock(Path file, FileChannel ch, long size)
+      throws IOException {
+    int len = Hdf5Reader.SIGNATURE.length;
+    for (long at = 512; at > 0 && at + len <= size; at *= 2) {
+      byte[] b = ByteReader.ofChannel(file, ch, at, len).bytes(len, "a possible HDF5 signature");
+      if (Hdf5Reader.isSignatureAt(b, 0)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The file name without its last extension ({@code input.npy} → {@code input}). */
@@ -121,9 +154,6 @@ public final class Checkpoints {
     String text = new String(head, 0, Math.min(n, 64), StandardCharsets.ISO_8859_1);
     if (text.startsWith("version https://git-lfs")) {
       return " (a Git LFS pointer, not the file itself: run 'git lfs pull')";
-    }
-    if (n >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
-      return " (an HDF5 file, e.g. Keras .h5 weights, which this reader does not support)";
     }
     if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
       return " (gzip-compressed: decompress it first)";

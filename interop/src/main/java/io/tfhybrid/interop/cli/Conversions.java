@@ -2,6 +2,8 @@ package io.tfhybrid.interop.cli;
 
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Preprocessing;
+import io.tfhybrid.arch.cvt.CvtHfNames;
+import io.tfhybrid.arch.cvt.GeluKind;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.ReadOptions;
 import io.tfhybrid.interop.checkpoint.StateDict;
@@ -15,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The steps convert, verify and quickstart share. */
 final class Conversions {
@@ -34,7 +38,34 @@ final class Conversions {
               ? "that is a SavedModel: inspect, predict and verify take it directly"
               : null);
     }
-    return Checkpoints.read(checkpoint, options);
+    return huggingFaceCvt(Checkpoints.read(checkpoint, options));
+  }
+
+  /** What every Hugging Face CvT conversion adds to the notes: which activation to build. */
+  static final String HF_CVT_GELU_NOTE =
+      "Hugging Face's Python CvT runs these weights with the exact GELU; they are the official"
+          + " weights, so the default QuickGELU reproduces the original model (--gelu erf"
+          + " reproduces Hugging Face's Python outputs instead)";
+
+  /**
+   * A Hugging Face CvT checkpoint (PyTorch keys of {@code pytorch_model.bin}/{@code
+   * model.safetensors}, or TF variable names of {@code tf_model.h5}) converted to the original
+   * keys and layouts {@code Cvt} declares, with notes on what was renamed and transposed; any other
+   * state dict unchanged. Recognised by an HF name of a stage tensor, so that a lone {@code
+   * classifier.weight} of another family is never renamed.
+   */
+  static StateDict huggingFaceCvt(StateDict sd) {
+    boolean hf =
+        sd.keys().stream()
+            .anyMatch(k -> CvtHfNames.originalKey(k).filter(o -> o.startsWith("stage")).isPresent());
+    if (!hf) {
+      return sd;
+    }
+    CvtHfNames.Converted c = CvtHfNames.toOriginal(sd.asMap());
+    List<String> notes = new ArrayList<>(sd.notes());
+    notes.addAll(c.notes());
+    notes.add(HF_CVT_GELU_NOTE);
+    return StateDict.of(sd.source(), c.tensors(), notes);
   }
 
   /** {@code --ema} and {@code --state-key}: which state dict of a wrapper dict to read. */
@@ -44,17 +75,39 @@ final class Conversions {
   }
 
   /**
-   * The model for a checkpoint, as {@code --model}, {@code --num-classes} and {@code --pre-norm}
-   * ask: {@code auto} detects family, variant and flags from the keys and torch shapes, anything
-   * else is a variant id.
+   * The model for a checkpoint, as {@code --model}, {@code --num-classes}, {@code --pre-norm} and
+   * {@code --gelu} ask: {@code auto} detects family, variant and flags from the keys and torch
+   * shapes, anything else is a variant id.
+   *
+   * @param gelu {@code --gelu} (quick or erf), or null
    */
   static ModelChoice choose(
-      String model, Path checkpoint, StateDict sd, Integer numClasses, boolean preNorm) {
+      String model,
+      Path checkpoint,
+      StateDict sd,
+      Integer numClasses,
+      boolean preNorm,
+      String gelu) {
     ModelChoice c =
         model.equals("auto")
             ? ModelDetector.detect(checkpoint.getFileName().toString(), sd.shapes(), numClasses)
             : ModelDetector.byId(model, numClasses);
-    return preNorm ? c.withPreNorm() : c;
+    c = preNorm ? c.withPreNorm() : c;
+    return gelu == null ? c : c.withMlpActivation(gelu(gelu));
+  }
+
+  /** {@code --gelu quick|erf}. */
+  static GeluKind gelu(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "quick" -> GeluKind.QUICK;
+      case "erf" -> GeluKind.ERF;
+      default ->
+          throw new CliError(
+              "--gelu '" + value + "'",
+              "quick (QuickGELU, the official CvT) or erf (exact GELU, Hugging Face's Python CvT)",
+              "'" + value + "'",
+              null);
+    };
   }
 
   /** A built model with the weights loaded, and what the loader reported. */

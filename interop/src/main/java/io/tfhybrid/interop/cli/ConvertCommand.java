@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     name = "convert",
     description =
         "Convert a checkpoint (.pth, .pth.tar, .bin,"
-            + " .safetensors, .npz) to a TF Serving SavedModel in BASE/NAME/VERSION.")
+            + " .safetensors, .npz, Keras/Hugging Face .h5) to a TF Serving SavedModel in"
+            + " BASE/NAME/VERSION.")
 final class ConvertCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -86,6 +87,15 @@ final class ConvertCommand implements Callable<Integer> {
               + " and shapes; the official default is False).")
   boolean preNorm;
 
+  @Option(
+      names = "--gelu",
+      paramLabel = "quick|erf",
+      description =
+          "CvT only: the MLP activation (not visible in a checkpoint). quick (QuickGELU, the"
+              + " default) runs the official model, also from Hugging Face checkpoints (the same"
+              + " weights); erf (exact GELU) reproduces Hugging Face's Python CvT outputs.")
+  String gelu;
+
   @Option(names = "--overwrite", description = "Replace an existing version.")
   boolean overwrite;
 
@@ -109,7 +119,7 @@ final class ConvertCommand implements Callable<Integer> {
     sd.notes().forEach(n -> o.println("  note: " + n));
 
     bar.step(1, model.equals("auto") ? "detecting the model" : "looking up " + model);
-    ModelChoice choice = Conversions.choose(model, checkpoint, sd, numClasses, preNorm);
+    ModelChoice choice = Conversions.choose(model, checkpoint, sd, numClasses, preNorm, gelu);
     if (size != null) {
       int[] hw = Conversions.size(size);
       choice = choice.atSize(hw[0], hw[1]);

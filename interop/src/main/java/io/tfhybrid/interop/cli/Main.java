@@ -57,6 +57,11 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
+    // The HDF5 reader (jHDF) logs through SLF4J; without a provider SLF4J warns on stderr that it
+    // uses its no-op logger. That is what the command line wants, so the warning is noise.
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
     System.exit(
         execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }

@@ -5,6 +5,8 @@ import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.contnet.ContNetConfig;
+import io.tfhybrid.arch.cvt.CvtConfig;
+import io.tfhybrid.arch.cvt.GeluKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,6 +73,34 @@ record ModelChoice(
         "pre_norm=True: --pre-norm (not visible in a checkpoint; the official default is"
             + " False)");
     return new ModelChoice(arch, name, pre, height, width, preprocessing, why);
+  }
+
+  /**
+   * The same CvT with another MLP activation ({@code --gelu}): the weights do not show it. QuickGELU
+   * is the official model's (and the default of every CvT choice); the exact GELU reproduces
+   * Hugging Face's Python CvT, which runs the same weights with it.
+   */
+  ModelChoice withMlpActivation(GeluKind kind) {
+    if (!(config instanceof CvtConfig c)) {
+      throw new CliError(
+          "--gelu for " + arch.displayName() + " '" + name + "'",
+          "a CvT model (the MLP activation is a CvT build choice)",
+          arch.displayName(),
+          "leave --gelu out");
+    }
+    CvtConfig built = c.withMlpActivation(kind);
+    List<String> why = new ArrayList<>();
+    // Reasons that print the configuration print the one that is built.
+    reasons.stream()
+        .filter(r -> !r.startsWith("MLP activation "))
+        .map(r -> r.replace(c.toString(), built.toString()))
+        .forEach(why::add);
+    why.add(
+        kind == GeluKind.ERF
+            ? "MLP activation exact GELU: --gelu erf (reproduces Hugging Face's Python CvT; the"
+                + " official model runs the same weights with QuickGELU)"
+            : "MLP activation QuickGELU: --gelu quick (the official model's)");
+    return new ModelChoice(arch, name, built, height, width, preprocessing, why);
   }
 
   /**

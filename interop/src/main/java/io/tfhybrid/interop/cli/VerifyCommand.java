@@ -92,6 +92,15 @@ final class VerifyCommand implements Callable<Integer> {
   boolean preNorm;
 
   @Option(
+      names = "--gelu",
+      paramLabel = "quick|erf",
+      description =
+          "CvT only: the MLP activation (not visible in a checkpoint). quick (QuickGELU, the"
+              + " default) runs the official model, also from Hugging Face checkpoints (the same"
+              + " weights); erf (exact GELU) reproduces Hugging Face's Python CvT outputs.")
+  String gelu;
+
+  @Option(
       names = "--layout",
       defaultValue = "auto",
       paramLabel = "auto|nchw|nhwc",
@@ -166,7 +175,9 @@ final class VerifyCommand implements Callable<Integer> {
 
   private List<Row> checkpoint(HostTensor nhwc, HostTensor y, PrintWriter o) throws IOException {
     StateDict sd = Conversions.read(modelPath, Conversions.readOptions(ema, stateKey));
-    ModelChoice c = Conversions.choose(model, modelPath, sd, numClasses, preNorm);
+    o.printf("read '%s': %d tensors%n", modelPath.getFileName(), sd.size());
+    sd.notes().forEach(n -> o.println("  note: " + n));
+    ModelChoice c = Conversions.choose(model, modelPath, sd, numClasses, preNorm, gelu);
     long[] s = nhwc.shape();
     c = c.atSize((int) s[1], (int) s[2]);
     o.printf("model: %s (%s) at %dx%d%n", c.name(), c.arch().displayName(), s[1], s[2]);

@@ -124,7 +124,9 @@ class BadInputsTest {
             "legacy PyTorch",
             ".safetensors",
             ".npy",
-            ".npz")) {
+            ".npz",
+            "HDF5",
+            ".h5")) {
       assertTrue(e.getMessage().contains(format), format + " missing from: " + e.getMessage());
     }
   }

@@ -1,0 +1,427 @@
+package io.tfhybrid.interop.checkpoint;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.exceptions.HdfInvalidPathException;
+import io.tfhybrid.nn.Checks;
+import io.tfhybrid.nn.DType;
+import io.tfhybrid.nn.HostTensor;
+import java.io.IOException;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads HDF5 weight files (with the pure-Java jHDF library), above all Keras {@code save_weights}
+ * files such as Hugging Face's {@code tf_model.h5}. In the Keras layout the root (or, in a whole
+ * Keras model file, its {@code model_weights} group) lists its layers in the attribute {@code
+ * layer_names}; each layer group lists its weights in {@code weight_names} (split into {@code
+ * weight_names0}, {@code weight_names1}, … when it exceeds HDF5's 64 KiB attribute limit), e.g.
+ * {@code tf_cvt_for_image_classification/cvt/encoder/stages.0/.../kernel:0}, and holds each one as
+ * the dataset at that path below the layer group. Every such tensor is keyed by its full weight
+ * name, in the order the attributes list them. Datasets outside a layer that lists its weights (any
+ * other HDF5 file, or Keras 3's {@code .weights.h5}) are keyed by their path without the leading
+ * {@code /}. Integer and floating-point datasets are read (float16 is widened to float32); others
+ * (strings, compounds) are skipped with a note. Values keep TensorFlow's layout: converting them to
+ * a PyTorch state_dict is a per-model renaming (e.g. {@code CvtHfNames}).
+ */
+public final class Hdf5Reader {
+  /** The 8-byte HDF5 format signature, at offset 0 or at the end of a user block. */
+  static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+  private static final String LAYER_NAMES = "layer_names";
+  private static final String WEIGHT_NAMES = "weight_names";
+  private static final String MODEL_WEIGHTS = "model_weights";
+
+  private Hdf5Reader() {}
+
+  /** True when {@code bytes} holds the HDF5 signature at {@code offset}. */
+  static boolean isSignatureAt(byte[] bytes, int offset) {
+    if (bytes.length < offset + SIGNATURE.length) {
+      return false;
+    }
+    for (int i = 0; i < SIGNATURE.length; i++) {
+      if (bytes[offset + i] != SIGNATURE[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public static StateDict read(Path file) throws IOException {
+    try (HdfFile h5 = open(file)) {
+      return read(file, h5);
+    } catch (CheckpointFormatException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unreadable(file, e);
+    }
+  }
+
+  private static HdfFile open(Path file) throws IOException {
+    try {
+      return new HdfFile(file);
+    } catch (RuntimeException e) {
+      throw unreadable(file, e);
+    }
+  }
+
+  /** jHDF reports malformed or truncated files with unchecked exceptions. */
+  private static CheckpointFormatException unreadable(Path file, RuntimeException e)
+      throws IOException {
+    String m = e.getMessage();
+    return new CheckpointFormatException(
+        file,
+        -1,
+        "not a readable HDF5 file: "
+            + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m)
+            + "; the file is "
+            + Files.size(file)
+            + " bytes: is it complete?",
+        e);
+  }
+
+  private static StateDict read(Path file, HdfFile h5) throws IOException {
+    LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
+    Map<String, String> origin = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    int[] widened = {0};
+
+    Group weightsRoot = h5;
+    if (strings(file, h5, LAYER_NAMES) == null
+        && h5.getChild(MODEL_WEIGHTS) instanceof Group mw
+        && strings(file, mw, LAYER_NAMES) != null) {
+      weightsRoot = mw;
+    }
+    List<String> layerNames = strings(file, weightsRoot, LAYER_NAMES);
+    int layers = 0;
+    int listed = 0;
+    if (layerNames != null) {
+      for (String layer : layerNames) {
+        Node n = byPath(weightsRoot, layer);
+        if (n instanceof Dataset d) {
+          // Hugging Face's sharded TF files list the weights themselves in 'layer_names'.
+          put(file, layer, d, out, origin, skipped, widened);
+          listed++;
+          continue;
+        }
+        if (!(n instanceof Group g)) {
+          throw new CheckpointFormatException(
+              file,
+              -1,
+              "'"
+                  + weightsRoot.getPath()
+                  + "' lists layer '"
+                  + layer
+                  + "' in its '"
+                  + LAYER_NAMES
+                  + "' attribute, but holds "
+                  + (n == null ? "no such group" : "a " + n.getType() + " there")
+                  + "; expected one group per layer (Keras save_weights layout) or the weight's"
+                  + " dataset (Hugging Face's sharded layout)");
+        }
+        layers++;
+        listed += readLayer(file, g, out, origin, skipped, widened);
+      }
+      notes.add(
+          "HDF5 file in the Keras save_weights layout"
+              + (weightsRoot == h5 ? "" : " (group '" + MODEL_WEIGHTS + "' of a Keras model file)")
+              + ": "
+              + count(layers, "layer")
+              + ", "
+              + count(listed, "weight")
+              + " keyed by their weight names");
+    } else {
+      walk(file, h5, out, origin, skipped, widened);
+      notes.add(
+          "HDF5 file without Keras 'layer_names': "
+              + count(out.size(), "dataset")
+              + " keyed by their paths (or the weight names of groups that list them)");
+    }
+    if (h5.getUserBlockSize() > 0) {
+      notes.add("skipped a user block of " + h5.getUserBlockSize() + " bytes before the HDF5 data");
+    }
+    if (widened[0] > 0) {
+      notes.add(count(widened[0], "float16 dataset") + " widened to float32");
+    }
+    if (!skipped.isEmpty()) {
+      notes.add(
+          "skipped "
+              + skipped.size()
+              + (skipped.size() == 1 ? " dataset that holds" : " datasets that hold")
+              + " no numbers: "
+              + Describe.quotedList(skipped, 5));
+    }
+    String dtypes = PthReader.dtypeNote(out);
+    if (dtypes != null) {
+      notes.add(dtypes);
+    }
+    return StateDict.of(CheckpointFormatException.fileName(file), out, notes);
+  }
+
+  /** The datasets a layer group lists in {@code weight_names}; returns how many. */
+  private static int readLayer(
+      Path file,
+      Group layer,
+      LinkedHashMap<String, HostTensor> out,
+      Map<String, String> origin,
+      List<String> skipped,
+      int[] widened)
+      throws IOException {
+    List<String> names = strings(file, layer, WEIGHT_NAMES);
+    if (names == null) {
+      // A layer without the attribute (Keras always writes it, possibly empty): read what it holds.
+      int before = out.size();
+      walk(file, layer, out, origin, skipped, widened);
+      return out.size() - before;
+    }
+    for (String name : names) {
+      Node n = byPath(layer, name);
+      if (!(n instanceof Dataset d)) {
+        throw new CheckpointFormatException(
+            file,
+            -1,
+            "layer '"
+                + layer.getPath()
+                + "' lists weight '"
+                + name
+                + "' in its '"
+                + WEIGHT_NAMES
+                + "' attribute, but holds "
+                + (n == null ? "no dataset" : "a " + n.getType())
+                + " at '"
+                + layer.getPath()
+                + name
+                + "'; expected each listed weight as a dataset at that path");
+      }
+      put(file, name, d, out, origin, skipped, widened);
+    }
+    return names.size();
+  }
+
+  /** Every dataset below {@code g}; groups that list {@code weight_names} are read as layers. */
+  private static void walk(
+      Path file,
+      Group g,
+      LinkedHashMap<String, HostTensor> out,
+      Map<String, String> origin,
+      List<String> skipped,
+      int[] widened)
+      throws IOException {
+    for (Node n : g.getChildren().values()) {
+      if (n instanceof Dataset d) {
+        put(file, stripRoot(d.getPath()), d, out, origin, skipped, widened);
+      } else if (n instanceof Group child) {
+        if (strings(file, child, WEIGHT_NAMES) != null) {
+          readLayer(file, child, out, origin, skipped, widened);
+        } else {
+          walk(file, child, out, origin, skipped, widened);
+        }
+      }
+    }
+  }
+
+  private static Node byPath(Group g, String relativePath) {
+    try {
+      return g.getByPath(relativePath);
+    } catch (HdfInvalidPathException e) {
+      return null; // no such path; other failures (a damaged file) propagate
+    }
+  }
+
+  private static String stripRoot(String path) {
+    return path.startsWith("/") ? path.substring(1) : path;
+  }
+
+  private static void put(
+      Path file,
+      String key,
+      Dataset d,
+      LinkedHashMap<String, HostTensor> out,
+      Map<String, String> origin,
+      List<String> skipped,
+      int[] widened)
+      throws IOException {
+    HostTensor t = tensor(file, d, widened);
+    if (t == null) {
+      skipped.add(stripRoot(d.getPath()));
+      return;
+    }
+    String before = origin.putIfAbsent(key, d.getPath());
+    if (before != null) {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "two datasets, '"
+              + before
+              + "' and '"
+              + d.getPath()
+              + "', have the weight name '"
+              + key
+              + "'; expected unique weight names");
+    }
+    out.put(key, t);
+  }
+
+  /** The dataset as a tensor (torch shape = HDF5 dimensions), or null when it holds no numbers. */
+  private static HostTensor tensor(Path file, Dataset d, int[] widened)
+      throws CheckpointFormatException {
+    long[] shape = d.isScalar() ? new long[0] : d.getDimensionsAsLong();
+    Class<?> type = primitive(d.getJavaType());
+    if (type == null) {
+      return null;
+    }
+    long numel = HostTensor.numel(shape);
+    if (numel * Math.max(1, d.getDataType().getSize()) > Integer.MAX_VALUE - 16) {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "dataset '"
+              + d.getPath()
+              + "' holds "
+              + numel
+              + " elements; tensors over 2 GiB are not supported");
+    }
+    Object flat;
+    if (numel == 0) {
+      flat = Array.newInstance(type, 0);
+    } else if (d.isScalar()) {
+      flat = Array.newInstance(type, 1);
+      Array.set(flat, 0, d.getData());
+    } else {
+      flat = d.getDataFlat();
+    }
+    if (type == float.class && d.getDataType().getSize() == 2) {
+      widened[0]++;
+    }
+    int n = Array.getLength(flat);
+    if (n != numel) {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "dataset '"
+              + d.getPath()
+              + "' has dimensions "
+              + Checks.shape(shape)
+              + " ("
+              + numel
+              + " elements) but its data holds "
+              + n);
+    }
+    if (flat instanceof float[] f) {
+      return HostTensor.ofFloats(shape, f);
+    }
+    if (flat instanceof long[] l) {
+      return HostTensor.ofLongs(shape, l);
+    }
+    if (flat instanceof double[] v) {
+      ByteBuffer b = little(n, 8);
+      b.asDoubleBuffer().put(v);
+      return HostTensor.of(DType.F64, shape, b);
+    }
+    if (flat instanceof int[] v) {
+      ByteBuffer b = little(n, 4);
+      b.asIntBuffer().put(v);
+      return HostTensor.of(DType.I32, shape, b);
+    }
+    if (flat instanceof short[] v) {
+      ByteBuffer b = little(n, 2);
+      b.asShortBuffer().put(v);
+      return HostTensor.of(DType.I16, shape, b);
+    }
+    if (flat instanceof byte[] v) {
+      return HostTensor.of(DType.I8, shape, ByteBuffer.wrap(v.clone()));
+    }
+    if (flat instanceof boolean[] v) {
+      byte[] b = new byte[n];
+      for (int i = 0; i < n; i++) {
+        b[i] = (byte) (v[i] ? 1 : 0);
+      }
+      return HostTensor.of(DType.BOOL, shape, ByteBuffer.wrap(b));
+    }
+    return null;
+  }
+
+  /** The primitive element type (jHDF reports scalars boxed), or null for non-numbers. */
+  private static Class<?> primitive(Class<?> t) {
+    if (t == null || t == char.class || t == Character.class) {
+      return null;
+    }
+    if (t.isPrimitive()) {
+      return t;
+    }
+    for (Class<?> p :
+        List.of(
+            float.class, double.class, long.class, int.class, short.class, byte.class,
+            boolean.class)) {
+      if (MethodType.methodType(p).wrap().returnType() == t) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static ByteBuffer little(int n, int size) {
+    return ByteBuffer.allocate(n * size).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * A string-list attribute ({@code name}, or Keras' chunks {@code name0}, {@code name1}, …), or
+   * null when the node has neither.
+   */
+  private static List<String> strings(Path file, Node node, String name)
+      throws CheckpointFormatException {
+    Map<String, Attribute> attrs = node.getAttributes();
+    if (attrs.containsKey(name)) {
+      return stringList(file, node, name, attrs.get(name));
+    }
+    if (!attrs.containsKey(name + "0")) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; attrs.containsKey(name + i); i++) {
+      out.addAll(stringList(file, node, name + i, attrs.get(name + i)));
+    }
+    return out;
+  }
+
+  private static List<String> stringList(Path file, Node node, String name, Attribute a)
+      throws CheckpointFormatException {
+    Object data = a.isEmpty() ? new String[0] : a.getData();
+    List<String> out = new ArrayList<>();
+    if (data instanceof String s) {
+      out.add(s);
+    } else if (data instanceof String[] arr) {
+      out.addAll(List.of(arr));
+    } else if (data != null && data.getClass().isArray() && Array.getLength(data) == 0) {
+      return out;
+    } else {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "attribute '"
+              + name
+              + "' of '"
+              + node.getPath()
+              + "' holds "
+              + (data == null ? "nothing" : data.getClass().getSimpleName())
+              + "; expected a list of strings (Keras save_weights layout)");
+    }
+    return out;
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+}
