@@ -1,5 +1,6 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,13 +20,7 @@ import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +137,7 @@ class ContNetLoadingTest {
     LinkedHashMap<String, HostTensor> prefixed = new LinkedHashMap<>();
     sd.asMap().forEach((k, v) -> prefixed.put("module." + k, v));
     Path file = dir.resolve("ddp.safetensors");
-    writeSafetensors(file, prefixed);
+    SafetensorsFiles.write(file, prefixed);
     StateDict read = Checkpoints.read(file);
     assertTrue(
         read.notes().stream().anyMatch(n -> n.contains("stripped the prefix 'module.'")),
@@ -195,45 +190,6 @@ class ContNetLoadingTest {
       GoldenAssert.Measured d =
           GoldenAssert.measure(c, ste1, GoldenCase.npy(ste1.file()), ours, Tolerance.FP32);
       assertTrue(d.maxAbsDiff() > 100 * d.bound(), "post-norm should diverge: " + d);
-    }
-  }
-
-  /** A minimal safetensors writer: u64 header length, JSON header, raw little-endian data. */
-  static void writeSafetensors(Path file, Map<String, HostTensor> tensors) throws IOException {
-    StringBuilder h = new StringBuilder("{");
-    long offset = 0;
-    for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-      HostTensor t = e.getValue();
-      long n = t.numel() * t.dtype().byteSize();
-      h.append(h.length() > 1 ? "," : "")
-          .append('"')
-          .append(e.getKey())
-          .append("\":{\"dtype\":\"")
-          .append(t.dtype().name())
-          .append("\",\"shape\":")
-          .append(Arrays.toString(t.shape()).replace(" ", ""))
-          .append(",\"data_offsets\":[")
-          .append(offset)
-          .append(',')
-          .append(offset + n)
-          .append("]}");
-      offset += n;
-    }
-    h.append('}');
-    while (h.length() % 8 != 0) {
-      h.append(' ');
-    }
-    byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(
-          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
-      out.write(header);
-      for (HostTensor t : tensors.values()) {
-        ByteBuffer b = t.data();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        out.write(bytes);
-      }
     }
   }
 }

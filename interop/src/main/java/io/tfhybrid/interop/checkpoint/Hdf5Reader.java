@@ -92,11 +92,10 @@ public final class Hdf5Reader {
   }
 
   private static StateDict read(Path file, HdfFile h5) throws IOException {
-    LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
-    Map<String, String> origin = new LinkedHashMap<>();
-    List<String> skipped = new ArrayList<>();
+    Reading r = new Reading(file);
+    LinkedHashMap<String, HostTensor> out = r.out;
+    List<String> skipped = r.skipped;
     List<String> notes = new ArrayList<>();
-    int[] widened = {0};
 
     Group weightsRoot = h5;
     if (strings(file, h5, LAYER_NAMES) == null
@@ -112,7 +111,7 @@ public final class Hdf5Reader {
         Node n = byPath(weightsRoot, layer);
         if (n instanceof Dataset d) {
           // Hugging Face's sharded TF files list the weights themselves in 'layer_names'.
-          put(file, layer, d, out, origin, skipped, widened);
+          r.put(layer, d);
           listed++;
           continue;
         }
@@ -132,7 +131,7 @@ public final class Hdf5Reader {
                   + " dataset (Hugging Face's sharded layout)");
         }
         layers++;
-        listed += readLayer(file, g, out, origin, skipped, widened);
+        listed += r.readLayer(g);
       }
       notes.add(
           "HDF5 file in the Keras save_weights layout"
@@ -143,7 +142,7 @@ public final class Hdf5Reader {
               + count(listed, "weight")
               + " keyed by their weight names");
     } else {
-      walk(file, h5, out, origin, skipped, widened);
+      r.walk(h5);
       notes.add(
           "HDF5 file without Keras 'layer_names': "
               + count(out.size(), "dataset")
@@ -152,8 +151,8 @@ public final class Hdf5Reader {
     if (h5.getUserBlockSize() > 0) {
       notes.add("skipped a user block of " + h5.getUserBlockSize() + " bytes before the HDF5 data");
     }
-    if (widened[0] > 0) {
-      notes.add(count(widened[0], "float16 dataset") + " widened to float32");
+    if (r.widened > 0) {
+      notes.add(count(r.widened, "float16 dataset") + " widened to float32");
     }
     if (!skipped.isEmpty()) {
       notes.add(
@@ -170,65 +169,90 @@ public final class Hdf5Reader {
     return StateDict.of(CheckpointFormatException.fileName(file), out, notes);
   }
 
-  /** The datasets a layer group lists in {@code weight_names}; returns how many. */
-  private static int readLayer(
-      Path file,
-      Group layer,
-      LinkedHashMap<String, HostTensor> out,
-      Map<String, String> origin,
-      List<String> skipped,
-      int[] widened)
-      throws IOException {
-    List<String> names = strings(file, layer, WEIGHT_NAMES);
-    if (names == null) {
-      // A layer without the attribute (Keras always writes it, possibly empty): read what it holds.
-      int before = out.size();
-      walk(file, layer, out, origin, skipped, widened);
-      return out.size() - before;
+  /** One read in progress: the tensors found so far, their dataset paths, what was skipped. */
+  private static final class Reading {
+    final Path file;
+    final LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
+    final Map<String, String> origin = new LinkedHashMap<>();
+    final List<String> skipped = new ArrayList<>();
+    int widened;
+
+    Reading(Path file) {
+      this.file = file;
     }
-    for (String name : names) {
-      Node n = byPath(layer, name);
-      if (!(n instanceof Dataset d)) {
+
+    /** The datasets a layer group lists in {@code weight_names}; returns how many. */
+    int readLayer(Group layer) throws IOException {
+      List<String> names = strings(file, layer, WEIGHT_NAMES);
+      if (names == null) {
+        // A layer without the attribute (Keras always writes it, possibly empty): read what it holds.
+        int before = out.size();
+        walk(layer);
+        return out.size() - before;
+      }
+      for (String name : names) {
+        Node n = byPath(layer, name);
+        if (!(n instanceof Dataset d)) {
+          throw new CheckpointFormatException(
+              file,
+              -1,
+              "layer '"
+                  + layer.getPath()
+                  + "' lists weight '"
+                  + name
+                  + "' in its '"
+                  + WEIGHT_NAMES
+                  + "' attribute, but holds "
+                  + (n == null ? "no dataset" : "a " + n.getType())
+                  + " at '"
+                  + layer.getPath()
+                  + name
+                  + "'; expected each listed weight as a dataset at that path");
+        }
+        put(name, d);
+      }
+      return names.size();
+    }
+
+    /** Every dataset below {@code g}; groups that list {@code weight_names} are read as layers. */
+    void walk(Group g) throws IOException {
+      for (Node n : g.getChildren().values()) {
+        if (n instanceof Dataset d) {
+          put(stripRoot(d.getPath()), d);
+        } else if (n instanceof Group child) {
+          if (strings(file, child, WEIGHT_NAMES) != null) {
+            readLayer(child);
+          } else {
+            walk(child);
+          }
+        }
+      }
+    }
+
+    /** Adds one dataset under {@code key}; a second dataset with the same key is an error. */
+    void put(String key, Dataset d) throws IOException {
+      HostTensor t = tensor(file, d);
+      if (t == null) {
+        skipped.add(stripRoot(d.getPath()));
+        return;
+      }
+      if (d.getDataType().getSize() == 2 && primitive(d.getJavaType()) == float.class) {
+        widened++;
+      }
+      String before = origin.putIfAbsent(key, d.getPath());
+      if (before != null) {
         throw new CheckpointFormatException(
             file,
             -1,
-            "layer '"
-                + layer.getPath()
-                + "' lists weight '"
-                + name
-                + "' in its '"
-                + WEIGHT_NAMES
-                + "' attribute, but holds "
-                + (n == null ? "no dataset" : "a " + n.getType())
-                + " at '"
-                + layer.getPath()
-                + name
-                + "'; expected each listed weight as a dataset at that path");
+            "two datasets, '"
+                + before
+                + "' and '"
+                + d.getPath()
+                + "', have the weight name '"
+                + key
+                + "'; expected unique weight names");
       }
-      put(file, name, d, out, origin, skipped, widened);
-    }
-    return names.size();
-  }
-
-  /** Every dataset below {@code g}; groups that list {@code weight_names} are read as layers. */
-  private static void walk(
-      Path file,
-      Group g,
-      LinkedHashMap<String, HostTensor> out,
-      Map<String, String> origin,
-      List<String> skipped,
-      int[] widened)
-      throws IOException {
-    for (Node n : g.getChildren().values()) {
-      if (n instanceof Dataset d) {
-        put(file, stripRoot(d.getPath()), d, out, origin, skipped, widened);
-      } else if (n instanceof Group child) {
-        if (strings(file, child, WEIGHT_NAMES) != null) {
-          readLayer(file, child, out, origin, skipped, widened);
-        } else {
-          walk(file, child, out, origin, skipped, widened);
-        }
-      }
+      out.put(key, t);
     }
   }
 
@@ -244,38 +268,8 @@ public final class Hdf5Reader {
     return path.startsWith("/") ? path.substring(1) : path;
   }
 
-  private static void put(
-      Path file,
-      String key,
-      Dataset d,
-      LinkedHashMap<String, HostTensor> out,
-      Map<String, String> origin,
-      List<String> skipped,
-      int[] widened)
-      throws IOException {
-    HostTensor t = tensor(file, d, widened);
-    if (t == null) {
-      skipped.add(stripRoot(d.getPath()));
-      return;
-    }
-    String before = origin.putIfAbsent(key, d.getPath());
-    if (before != null) {
-      throw new CheckpointFormatException(
-          file,
-          -1,
-          "two datasets, '"
-              + before
-              + "' and '"
-              + d.getPath()
-              + "', have the weight name '"
-              + key
-              + "'; expected unique weight names");
-    }
-    out.put(key, t);
-  }
-
   /** The dataset as a tensor (torch shape = HDF5 dimensions), or null when it holds no numbers. */
-  private static HostTensor tensor(Path file, Dataset d, int[] widened)
+  private static HostTensor tensor(Path file, Dataset d)
       throws CheckpointFormatException {
     long[] shape = d.isScalar() ? new long[0] : d.getDimensionsAsLong();
     Class<?> type = primitive(d.getJavaType());
@@ -301,9 +295,6 @@ public final class Hdf5Reader {
       Array.set(flat, 0, d.getData());
     } else {
       flat = d.getDataFlat();
-    }
-    if (type == float.class && d.getDataType().getSize() == 2) {
-      widened[0]++;
     }
     int n = Array.getLength(flat);
     if (n != numel) {

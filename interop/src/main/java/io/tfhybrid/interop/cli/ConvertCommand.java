@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -80,21 +81,7 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Input size, when not the variant's default.")
   String size;
 
-  @Option(
-      names = "--pre-norm",
-      description =
-          "ConTNet only: the checkpoint was trained with pre_norm=True (not visible in its keys"
-              + " and shapes; the official default is False).")
-  boolean preNorm;
-
-  @Option(
-      names = "--gelu",
-      paramLabel = "quick|erf",
-      description =
-          "CvT only: the MLP activation (not visible in a checkpoint). quick (QuickGELU, the"
-              + " default) runs the official model, also from Hugging Face checkpoints (the same"
-              + " weights); erf (exact GELU) reproduces Hugging Face's Python CvT outputs.")
-  String gelu;
+  @Mixin ModelFlags flags;
 
   @Option(names = "--overwrite", description = "Replace an existing version.")
   boolean overwrite;
@@ -119,7 +106,8 @@ final class ConvertCommand implements Callable<Integer> {
     sd.notes().forEach(n -> o.println("  note: " + n));
 
     bar.step(1, model.equals("auto") ? "detecting the model" : "looking up " + model);
-    ModelChoice choice = Conversions.choose(model, checkpoint, sd, numClasses, preNorm, gelu);
+    ModelChoice choice =
+        Conversions.choose(model, checkpoint, sd, numClasses, flags.preNorm, flags.gelu);
     if (size != null) {
       int[] hw = Conversions.size(size);
       choice = choice.atSize(hw[0], hw[1]);

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -84,21 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--num-classes", paramLabel = "N", description = "Classifier width.")
   Integer numClasses;
 
-  @Option(
-      names = "--pre-norm",
-      description =
-          "ConTNet only: the checkpoint was trained with pre_norm=True (not visible in its keys"
-              + " and shapes; the official default is False).")
-  boolean preNorm;
-
-  @Option(
-      names = "--gelu",
-      paramLabel = "quick|erf",
-      description =
-          "CvT only: the MLP activation (not visible in a checkpoint). quick (QuickGELU, the"
-              + " default) runs the official model, also from Hugging Face checkpoints (the same"
-              + " weights); erf (exact GELU) reproduces Hugging Face's Python CvT outputs.")
-  String gelu;
+  @Mixin ModelFlags flags;
 
   @Option(
       names = "--layout",
@@ -177,7 +164,8 @@ final class VerifyCommand implements Callable<Integer> {
     StateDict sd = Conversions.read(modelPath, Conversions.readOptions(ema, stateKey));
     o.printf("read '%s': %d tensors%n", modelPath.getFileName(), sd.size());
     sd.notes().forEach(n -> o.println("  note: " + n));
-    ModelChoice c = Conversions.choose(model, modelPath, sd, numClasses, preNorm, gelu);
+    ModelChoice c =
+        Conversions.choose(model, modelPath, sd, numClasses, flags.preNorm, flags.gelu);
     long[] s = nhwc.shape();
     c = c.atSize((int) s[1], (int) s[2]);
     o.printf("model: %s (%s) at %dx%d%n", c.name(), c.arch().displayName(), s[1], s[2]);

@@ -1,5 +1,6 @@
 package io.tfhybrid.interop.cli;
 
+import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,14 +14,9 @@ import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.ops.Layouts;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +48,7 @@ class HuggingFaceCvtCliTest {
   static void writeCheckpointsAndReference() throws IOException {
     StateDict original = Checkpoints.read(CASE.resolve("weights.safetensors"));
     safetensors = tmp.resolve("model.safetensors");
-    writeSafetensors(safetensors, CvtHfTable.toHfPytorch(original.asMap()));
+    SafetensorsFiles.write(safetensors, CvtHfTable.toHfPytorch(original.asMap()));
     h5 = tmp.resolve("tf_model.h5");
     KerasH5.write(h5, CvtHfTable.toHfTf(original.asMap()), CvtHfTable::kerasLayer, 0);
     quickRef = reference(original, GeluKind.QUICK, tmp.resolve("ref-quick"));
@@ -212,44 +208,5 @@ class HuggingFaceCvtCliTest {
                 "tfhybrid verify: error: --gelu 'tanh': expected quick (QuickGELU, the official"
                     + " CvT) or erf (exact GELU, Hugging Face's Python CvT), found 'tanh'\n"),
         bad.err());
-  }
-
-  /** A minimal safetensors writer: u64 header length, JSON header, raw little-endian data. */
-  static void writeSafetensors(Path file, Map<String, HostTensor> tensors) throws IOException {
-    StringBuilder h = new StringBuilder("{");
-    long offset = 0;
-    for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-      HostTensor t = e.getValue();
-      long n = t.numel() * t.dtype().byteSize();
-      h.append(h.length() > 1 ? "," : "")
-          .append('"')
-          .append(e.getKey())
-          .append("\":{\"dtype\":\"")
-          .append(t.dtype().name())
-          .append("\",\"shape\":")
-          .append(Arrays.toString(t.shape()).replace(" ", ""))
-          .append(",\"data_offsets\":[")
-          .append(offset)
-          .append(',')
-          .append(offset + n)
-          .append("]}");
-      offset += n;
-    }
-    h.append('}');
-    while (h.length() % 8 != 0) {
-      h.append(' ');
-    }
-    byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(
-          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
-      out.write(header);
-      for (HostTensor t : tensors.values()) {
-        ByteBuffer b = t.data();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        out.write(bytes);
-      }
-    }
   }
 }
