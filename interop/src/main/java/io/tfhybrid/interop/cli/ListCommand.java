@@ -99,8 +99,15 @@ final class ListCommand implements Callable<Integer> {
         p.cropHeight() == p.cropWidth()
             ? Integer.toString(p.cropHeight())
             : p.cropHeight() + "x" + p.cropWidth();
-    return p.resizeShorter() > 0
-        ? interp + " " + p.resizeShorter() + " → crop " + crop
-        : interp + " → " + crop;
+    String resize =
+        p.resizeHeight() == p.resizeWidth()
+            ? Integer.toString(p.resizeHeight())
+            : p.resizeHeight() + "x" + p.resizeWidth();
+    if (p.cropMode() == Preprocessing.CropMode.SQUASH) {
+      return resize.equals(crop)
+          ? interp + " → " + crop
+          : interp + " squash " + resize + " → crop " + crop;
+    }
+    return interp + " " + resize + " → crop " + crop;
   }
 }

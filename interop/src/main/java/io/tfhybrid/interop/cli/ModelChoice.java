@@ -47,7 +47,7 @@ record ModelChoice(
     }
     List<String> why = new ArrayList<>(reasons);
     why.add("input " + h + "x" + w + " instead of the default " + height + "x" + width);
-    return new ModelChoice(arch, name, config, h, w, forSize(preprocessing, h, w), why);
+    return new ModelChoice(arch, name, config, h, w, preprocessing.forCrop(h, w), why);
   }
 
   /**
@@ -101,24 +101,5 @@ record ModelChoice(
                 + " official model runs the same weights with QuickGELU)"
             : "MLP activation QuickGELU: --gelu quick (the official model's)");
     return new ModelChoice(arch, name, built, height, width, preprocessing, why);
-  }
-
-  /**
-   * The evaluation transform for another crop size: the resize keeps its ratio to the crop (224
-   * from 256 → 384 from 439), a resize-only transform resizes to the new size.
-   */
-  static Preprocessing forSize(Preprocessing p, int h, int w) {
-    if (p.cropHeight() == h && p.cropWidth() == w) {
-      return p;
-    }
-    int resize =
-        p.resizeShorter() == 0
-            ? 0
-            : (int)
-                Math.round(
-                    (double) p.resizeShorter()
-                        * Math.min(h, w)
-                        / Math.min(p.cropHeight(), p.cropWidth()));
-    return new Preprocessing(p.interpolation(), resize, h, w, p.mean(), p.std());
   }
 }

@@ -273,7 +273,7 @@ final class ModelDetector {
             c,
             inf.height(),
             inf.width(),
-            ModelChoice.forSize(first.preprocessing(), inf.height(), inf.width()),
+            first.preprocessing().forCrop(inf.height(), inf.width()),
             why));
   }
 

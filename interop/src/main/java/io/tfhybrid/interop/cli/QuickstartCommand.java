@@ -240,7 +240,7 @@ final class QuickstartCommand implements Callable<Integer> {
   /** The case's config (from its constructor arguments) at its input size. */
   static ModelChoice choose(GoldenFixture c) {
     Variant<?> first = Models.of(c.arch()).get(0);
-    Preprocessing p = ModelChoice.forSize(first.preprocessing(), c.height(), c.width());
+    Preprocessing p = first.preprocessing().forCrop(c.height(), c.width());
     ModelConfig config = c.modelConfig().orElse(null);
     List<String> why = new ArrayList<>();
     if (config == null) {

@@ -124,7 +124,9 @@ public record ExportMetadata(
     input.put("values", "RGB 0-255 (serving_default, features); encoded JPEG/PNG (serving_bytes)");
     ObjectNode p = root.putObject("preprocessing");
     p.put("interpolation", preprocessing.interpolation().name());
-    p.put("resize_shorter", preprocessing.resizeShorter());
+    p.put("crop_mode", preprocessing.cropMode().name());
+    p.put("resize_height", preprocessing.resizeHeight());
+    p.put("resize_width", preprocessing.resizeWidth());
     p.put("crop_height", preprocessing.cropHeight());
     p.put("crop_width", preprocessing.cropWidth());
     ArrayNode mean = p.putArray("mean");
@@ -173,7 +175,9 @@ public record ExportMetadata(
     Preprocessing pre =
         new Preprocessing(
             Preprocessing.Interpolation.valueOf(text(p, "interpolation", file)),
-            node(p, "resize_shorter", file).asInt(),
+            Preprocessing.CropMode.valueOf(text(p, "crop_mode", file)),
+            node(p, "resize_height", file).asInt(),
+            node(p, "resize_width", file).asInt(),
             node(p, "crop_height", file).asInt(),
             node(p, "crop_width", file).asInt(),
             mean,

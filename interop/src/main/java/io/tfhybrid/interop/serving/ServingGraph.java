@@ -104,10 +104,11 @@ final class ServingGraph {
    * with integer values 0-255, as PIL would hand them to {@code ToTensor}.
    *
    * <p>Per image (torchvision {@code Resize(R)} + {@code CenterCrop}): the shorter side goes to R,
-   * the longer to {@code int(R * long / short)}, the crop offsets are {@code round((size - crop) /
-   * 2)}. Resize and crop are one {@code ScaleAndTranslate} (output = crop size, translation = minus
+   * the longer to {@code int(R * long / short)} ({@link Preprocessing.CropMode#CENTER}; {@link
+   * Preprocessing.CropMode#SQUASH} resizes both sides to the resize size), the crop offsets are
+   * {@code round((size - crop) / 2)}. Resize and crop are one {@code ScaleAndTranslate} (output = crop size, translation = minus
    * the crop offset) with antialiasing, like PIL: Keys cubic (a = -0.5, PIL's bicubic) or triangle
-   * (PIL's bilinear). Without a resize size the image is resized straight to the crop size. The
+   * (PIL's bilinear). The
    * result is rounded and clipped to 0-255 (PIL's uint8 output).
    *
    * <p>The batch is a TF while loop (the graph-mode {@code tf.map_fn}) that fills a TensorList.
@@ -161,18 +162,23 @@ final class ServingGraph {
     Operand<TFloat64> crop = tf.constant(new double[] {p.cropHeight(), p.cropWidth()});
     Operand<TFloat64> resized;
     Operand<TFloat64> offset;
-    if (p.resizeShorter() > 0) {
-      Operand<TFloat64> shorter = tf.min(hw, tf.constant(0));
-      // int(R * side / shorter) as torchvision computes it; the shorter side itself becomes R.
-      resized =
-          tf.math.floor(
-              tf.math.div(tf.math.mul(tf.constant((double) p.resizeShorter()), hw), shorter));
-      // Python round() (half to even) like torchvision's center_crop; tf Round is half to even too.
-      offset = tf.math.round(tf.math.div(tf.math.sub(resized, crop), tf.constant(2.0)));
+    if (p.cropMode() == Preprocessing.CropMode.CENTER) {
+      // Keep the aspect ratio, cover resizeHeight x resizeWidth: side = int(R * side / ref) for the
+      // tighter of the two (R, ref) pairs. For a square R that is torchvision's Resize(R): the
+      // shorter side becomes R exactly, the longer int(R * long / short).
+      Operand<TFloat64> h = tf.slice(hw, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+      Operand<TFloat64> w = tf.slice(hw, tf.constant(new int[] {1}), tf.constant(new int[] {1}));
+      Operand<TFloat64> byHeight =
+          tf.math.floor(tf.math.div(tf.math.mul(tf.constant((double) p.resizeHeight()), hw), h));
+      Operand<TFloat64> byWidth =
+          tf.math.floor(tf.math.div(tf.math.mul(tf.constant((double) p.resizeWidth()), hw), w));
+      resized = tf.math.maximum(byHeight, byWidth);
     } else {
-      resized = crop;
-      offset = tf.constant(new double[] {0, 0});
+      // Squash: both sides straight to the resize size, the aspect ratio is not kept.
+      resized = tf.constant(new double[] {p.resizeHeight(), p.resizeWidth()});
     }
+    // Python round() (half to even) like torchvision's center_crop; tf Round is half to even too.
+    offset = tf.math.round(tf.math.div(tf.math.sub(resized, crop), tf.constant(2.0)));
     Operand<TFloat32> scale = tf.dtypes.cast(tf.math.div(resized, hw), TFloat32.class);
     Operand<TFloat32> translation = tf.dtypes.cast(tf.math.neg(offset), TFloat32.class);
     Operand<TFloat32> batch1 =

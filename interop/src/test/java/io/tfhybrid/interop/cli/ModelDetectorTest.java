@@ -186,7 +186,7 @@ class ModelDetectorTest {
   @Test
   void anotherSizeRescalesTheTransform() {
     ModelChoice c = ModelDetector.byId("conv2former_n_224", null).atSize(384, 384);
-    assertEquals(439, c.preprocessing().resizeShorter());
+    assertEquals(439, c.preprocessing().resizeHeight());
     assertEquals(384, c.preprocessing().cropHeight());
     CliError e =
         assertThrows(

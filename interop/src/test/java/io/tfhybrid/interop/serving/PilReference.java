@@ -14,18 +14,15 @@ final class PilReference {
   static float[] resizeCrop(float[] hwc, int h, int w, Preprocessing p) {
     int newH;
     int newW;
-    if (p.resizeShorter() > 0) {
-      int r = p.resizeShorter();
-      if (h <= w) {
-        newH = r;
-        newW = (int) ((double) r * w / h);
-      } else {
-        newW = r;
-        newH = (int) ((double) r * h / w);
-      }
+    if (p.cropMode() == Preprocessing.CropMode.CENTER) {
+      // The smallest aspect-keeping size covering the resize size (square R: torchvision Resize(R)).
+      int rh = p.resizeHeight();
+      int rw = p.resizeWidth();
+      newH = Math.max((int) ((double) rh * h / h), (int) ((double) rw * h / w));
+      newW = Math.max((int) ((double) rh * w / h), (int) ((double) rw * w / w));
     } else {
-      newH = p.cropHeight();
-      newW = p.cropWidth();
+      newH = p.resizeHeight();
+      newW = p.resizeWidth();
     }
     boolean cubic = p.interpolation() == Preprocessing.Interpolation.BICUBIC;
     float[] horizontal = pass(hwc, h, w, newW, cubic, true);

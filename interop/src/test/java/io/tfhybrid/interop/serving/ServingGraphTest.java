@@ -27,19 +27,35 @@ import org.tensorflow.types.TString;
  */
 class ServingGraphTest {
 
-  @ParameterizedTest(name = "{0} {1}x{2} resize {3} crop {4}x{5}")
+  @ParameterizedTest(name = "{0} {1}x{2} {3} {4}x{5} crop {6}x{7}")
   @CsvSource({
-    "BICUBIC, 70, 53, 40, 32, 32", // landscape, shorter side = height
-    "BILINEAR, 45, 80, 36, 32, 32", // portrait
-    "BICUBIC, 30, 24, 48, 40, 40", // upscaling
-    "BILINEAR, 64, 64, 0, 24, 30", // resize straight to a non-square size, no crop
+    "BICUBIC, 70, 53, CENTER, 40, 40, 32, 32", // landscape, shorter side = height
+    "BILINEAR, 45, 80, CENTER, 36, 36, 32, 32", // portrait
+    "BICUBIC, 30, 24, CENTER, 48, 48, 40, 40", // upscaling
+    "BILINEAR, 64, 64, SQUASH, 24, 30, 24, 30", // resize straight to a non-square size, no crop
+    "BICUBIC, 70, 53, SQUASH, 41, 35, 32, 32", // timm squash with crop_pct < 1: resize, then crop
   })
   void matchesPilResizeAndCenterCrop(
-      Interpolation interp, int w, int h, int resize, int cropH, int cropW) throws Exception {
+      Interpolation interp,
+      int w,
+      int h,
+      Preprocessing.CropMode mode,
+      int resizeH,
+      int resizeW,
+      int cropH,
+      int cropW)
+      throws Exception {
     BufferedImage img = ImageFixtures.photoLike(w, h, w * 31L + h);
     Preprocessing p =
         new Preprocessing(
-            interp, resize, cropH, cropW, Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD);
+            interp,
+            mode,
+            resizeH,
+            resizeW,
+            cropH,
+            cropW,
+            Preprocessing.IMAGENET_MEAN,
+            Preprocessing.IMAGENET_STD);
     float[] ours =
         runGraph(List.of(WarmupRequests.encode(img, "png"), WarmupRequests.encode(img, "png")), p);
     assertEquals(2 * cropH * cropW * 3, ours.length);
@@ -53,7 +69,8 @@ class ServingGraphTest {
       max = Math.max(max, d);
       sum += d;
     }
-    System.out.printf("resize %s %dx%d: max %.1f mean %.4f%n", interp, w, h, max, sum / n);
+    System.out.printf(
+        "resize %s %s %dx%d: max %.1f mean %.4f%n", interp, mode, w, h, max, sum / n);
     // PIL rounds to uint8 between its horizontal and vertical passes and uses fixed-point
     // weights; the graph rounds once. That costs at most one level, on few pixels.
     assertTrue(max <= 1, "max |Δ| " + max);
