@@ -1,8 +1,8 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.coatnet.CoAtNetConfig;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.coatnet.CoAtNet;
-import io.tfhybrid.arch.coatnet.CoAtNetFixtures;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +25,6 @@ class CoAtNetGoldenTest {
   @MethodSource("cases")
   void matchesReference(GoldenCase c, Format format) throws Exception {
     GoldenHarness.check(
-        c, format, new CoAtNet(CoAtNetFixtures.config(c.config().get("constructor"))));
+        c, format, new CoAtNet(CoAtNetConfig.fromFixture(c.metadata())));
   }
 }

@@ -10,7 +10,6 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.coatnet.CoAtNet;
 import io.tfhybrid.arch.coatnet.CoAtNetConfig;
-import io.tfhybrid.arch.coatnet.CoAtNetFixtures;
 import io.tfhybrid.arch.coatnet.CoAtNetVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
@@ -49,7 +48,7 @@ class CoAtNetLoadingTest {
   @Test
   void checkpointBuiltForAnotherSizeSaysWhichSizeItFits() throws Exception {
     GoldenCase c = GoldenCase.named(Arch.COATNET, "tiny_64_b2");
-    CoAtNetConfig at96 = CoAtNetFixtures.config(c.config().get("constructor")).withImageSize(96);
+    CoAtNetConfig at96 = CoAtNetConfig.fromFixture(c.metadata()).withImageSize(96);
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
     try (BuiltModel m = BuiltModel.build("tiny_64_b2@96", new CoAtNet(at96), 96, 96)) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
@@ -84,7 +83,7 @@ class CoAtNetLoadingTest {
     LinkedHashMap<String, HostTensor> altered = new LinkedHashMap<>(sd.asMap());
     altered.put(key, HostTensor.ofLongs(sd.get(key).shape(), transposed));
     StateDict bad = StateDict.of("altered.pth", altered, List.of());
-    CoAtNet root = new CoAtNet(CoAtNetFixtures.config(c.config().get("constructor")));
+    CoAtNet root = new CoAtNet(CoAtNetConfig.fromFixture(c.metadata()));
     try (BuiltModel m = BuiltModel.build("tiny_64_b2", root, 64, 64)) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
           () -> WeightLoader.load(m, bad));
@@ -97,7 +96,7 @@ class CoAtNetLoadingTest {
   void biasIsGatheredOnceAtLoadFromTheCheckpointsTable() throws Exception {
     GoldenCase c = GoldenCase.named(Arch.COATNET, "tiny_96_b1");
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
-    CoAtNet root = new CoAtNet(CoAtNetFixtures.config(c.config().get("constructor")));
+    CoAtNet root = new CoAtNet(CoAtNetConfig.fromFixture(c.metadata()));
     try (BuiltModel m = BuiltModel.build("tiny_96_b1", root, 96, 96)) {
       LoadReport report = WeightLoader.load(m, sd);
       assertEquals(sd.size(), report.tensorsLoaded());

@@ -1,8 +1,8 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.contnet.ContNetConfig;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.contnet.ContNet;
-import io.tfhybrid.arch.contnet.ContNetFixtures;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +23,6 @@ class ContNetGoldenTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void matchesReference(GoldenCase c, Format format) throws Exception {
-    GoldenHarness.check(c, format, new ContNet(ContNetFixtures.caseConfig(c.config())));
+    GoldenHarness.check(c, format, new ContNet(ContNetConfig.fromFixture(c.metadata())));
   }
 }

@@ -1,5 +1,6 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,6 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.arch.contnet.ContNet;
 import io.tfhybrid.arch.contnet.ContNetConfig;
-import io.tfhybrid.arch.contnet.ContNetFixtures;
 import io.tfhybrid.arch.contnet.ContNetFlags;
 import io.tfhybrid.arch.contnet.ContNetVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
@@ -117,7 +117,7 @@ class ContNetLoadingTest {
     StateDict altered = StateDict.of("altered.safetensors", t, List.of());
     try (BuiltModel m =
         BuiltModel.build(
-            "odd53", new ContNet(ContNetFixtures.caseConfig(c.config())), c.height(), c.width())) {
+            "odd53", new ContNet(ContNetConfig.fromFixture(c.metadata())), c.height(), c.width())) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, altered));
       assertEquals(
@@ -144,7 +144,7 @@ class ContNetLoadingTest {
         read.notes().toString());
     try (BuiltModel m =
         BuiltModel.build(
-            "ddp", new ContNet(ContNetFixtures.caseConfig(c.config())), c.height(), c.width())) {
+            "ddp", new ContNet(ContNetConfig.fromFixture(c.metadata())), c.height(), c.width())) {
       assertEquals(sd.size(), WeightLoader.load(m, read).tensorsLoaded());
     }
   }
@@ -152,7 +152,7 @@ class ContNetLoadingTest {
   @Test
   void everyFixtureConfigIsRecoveredFromItsWeightFile() throws IOException {
     for (GoldenCase c : GoldenCase.all(Arch.CONTNET).toList()) {
-      ContNetConfig expected = ContNetFixtures.caseConfig(c.config());
+      ContNetConfig expected = ContNetConfig.fromFixture(c.metadata());
       Map<String, long[]> shapes = Checkpoints.read(c.weights(Format.PTH)).shapes();
       io.tfhybrid.arch.Inference<ContNetConfig> inf =
           ContNetConfig.fromCheckpoint(shapes, expected.flags().preNorm()).orElseThrow();
@@ -176,8 +176,8 @@ class ContNetLoadingTest {
   @Test
   void preNormIsInvisibleSoAWrongGuessLoadsButDiverges() throws IOException {
     GoldenCase c = GoldenCase.named(Arch.CONTNET, "t2_rel_avgdown_prenorm_b2");
-    ContNetConfig wrong = ContNetFixtures.caseConfig(c.config()).withPreNorm(false);
-    GoldenCase.Expected ste1 =
+    ContNetConfig wrong = ContNetConfig.fromFixture(c.metadata()).withPreNorm(false);
+    GoldenFixture.Output ste1 =
         c.expected().stream()
             .filter(e -> e.captureName().equals("layer1.ConTBlock0.ste1"))
             .findFirst()
@@ -188,7 +188,7 @@ class ContNetLoadingTest {
       HostTensor nhwc = c.inputNhwc();
       HostTensor ours = m.run(nhwc, List.of(ste1.captureName())).get(ste1.captureName());
       GoldenAssert.Measured d =
-          GoldenAssert.measure(c, ste1, GoldenCase.npy(ste1.file()), ours, Tolerance.FP32);
+          GoldenAssert.measure(c, ste1, c.tensor(ste1), ours, Tolerance.FP32);
       assertTrue(d.maxAbsDiff() > 100 * d.bound(), "post-norm should diverge: " + d);
     }
   }

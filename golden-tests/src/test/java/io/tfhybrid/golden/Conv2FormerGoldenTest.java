@@ -1,8 +1,8 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.conv2former.Conv2Former;
-import io.tfhybrid.arch.conv2former.Conv2FormerFixtures;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +21,6 @@ class Conv2FormerGoldenTest {
   @MethodSource("cases")
   void matchesReference(GoldenCase c, Format format) throws Exception {
     GoldenHarness.check(
-        c, format, new Conv2Former(Conv2FormerFixtures.config(c.config().get("model_kwargs"))));
+        c, format, new Conv2Former(Conv2FormerConfig.fromFixture(c.metadata())));
   }
 }

@@ -1,7 +1,7 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.cvt.CvtConfig;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.cvt.CvtFixtures;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -22,6 +22,6 @@ class CvtGoldenTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void matchesReference(GoldenCase c, Format format) throws IOException {
-    GoldenHarness.check(c, format, CvtFixtures.caseConfig(c.config()).createModule());
+    GoldenHarness.check(c, format, CvtConfig.fromFixture(c.metadata()).createModule());
   }
 }

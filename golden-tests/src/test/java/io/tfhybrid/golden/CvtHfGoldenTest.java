@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.cvt.CvtConfig;
-import io.tfhybrid.arch.cvt.CvtFixtures;
 import io.tfhybrid.arch.cvt.CvtHfNames;
 import io.tfhybrid.arch.cvt.CvtHfTable;
 import io.tfhybrid.arch.cvt.GeluKind;
@@ -86,7 +85,7 @@ class CvtHfGoldenTest {
       assertTrue(conv.notes().stream().anyMatch(n -> n.contains("num_batches_tracked")));
     }
     GoldenHarness.check(c, naming.name().toLowerCase(java.util.Locale.ROOT), sd,
-        CvtFixtures.caseConfig(c.config()).createModule());
+        CvtConfig.fromFixture(c.metadata()).createModule());
   }
 
   /**
@@ -96,12 +95,12 @@ class CvtHfGoldenTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("goldenCases")
   void exactGeluIsAConfigChoice(GoldenCase c) throws IOException {
-    CvtConfig erf = CvtFixtures.caseConfig(c.config()).withMlpActivation(GeluKind.ERF);
+    CvtConfig erf = CvtConfig.fromFixture(c.metadata()).withMlpActivation(GeluKind.ERF);
     try (BuiltModel m = BuiltModel.build(c.toString(), erf.createModule(), c.height(), c.width())) {
       WeightLoader.load(m, Checkpoints.read(c.weights(Format.SAFETENSORS)));
       HostTensor nhwc = c.inputNhwc();
       float[] ours = m.run(nhwc, List.of(BuiltModel.LOGITS)).get(BuiltModel.LOGITS).toFloatArray();
-      float[] ref = GoldenCase.npy(c.dir().resolve("logits.npy")).toFloatArray();
+      float[] ref = GoldenCase.npy(c.file("logits.npy")).toFloatArray();
       assertEquals(ref.length, ours.length);
       double max = 0;
       for (int i = 0; i < ref.length; i++) {

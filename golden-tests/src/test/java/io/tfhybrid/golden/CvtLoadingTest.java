@@ -10,7 +10,6 @@ import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.cvt.CvtConfig;
-import io.tfhybrid.arch.cvt.CvtFixtures;
 import io.tfhybrid.arch.cvt.CvtVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
@@ -74,7 +73,7 @@ class CvtLoadingTest {
     StateDict hf = StateDict.of("model.safetensors", CvtHfTable.toHfPytorch(original.asMap()),
         List.of());
     try (BuiltModel m =
-        BuiltModel.build("case", CvtFixtures.caseConfig(c.config()).createModule(), 64, 80)) {
+        BuiltModel.build("case", CvtConfig.fromFixture(c.metadata()).createModule(), 64, 80)) {
       CheckpointMismatchException e =
           assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, hf));
       assertEquals(2 * original.size(), e.problems().size());
@@ -88,7 +87,7 @@ class CvtLoadingTest {
   @Test
   void anotherClassCountSuggestsWithNumClasses() throws Exception {
     GoldenCase c = GoldenCase.named(Arch.CVT, "cls_b2_64x80");
-    CvtConfig thousand = CvtFixtures.caseConfig(c.config()).withNumClasses(1000);
+    CvtConfig thousand = CvtConfig.fromFixture(c.metadata()).withNumClasses(1000);
     try (BuiltModel m = BuiltModel.build("case", thousand.createModule(), 64, 80)) {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
           () -> WeightLoader.load(m, Checkpoints.read(c.weights(Format.PTH))));

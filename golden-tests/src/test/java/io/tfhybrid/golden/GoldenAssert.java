@@ -1,5 +1,6 @@
 package io.tfhybrid.golden;
 
+import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.HostTensor;
@@ -28,10 +29,10 @@ public final class GoldenAssert {
   /** Runs {@code model} on the case input and checks logits and every captured feature. */
   public static List<Measured> inForwardOrder(GoldenCase c, String label, BuiltModel model,
       Tolerance tol) {
-    List<GoldenCase.Expected> expected = c.expected();
+    List<GoldenFixture.Output> expected = c.expected();
     HostTensor inNhwc = c.inputNhwc();
     List<String> fetch = expected.stream()
-        .map(e -> e.output().equals("logits") ? BuiltModel.LOGITS : e.captureName()).toList();
+        .map(e -> e.isLogits() ? BuiltModel.LOGITS : e.captureName()).toList();
     List<String> unknown = fetch.stream().filter(f -> !model.outputs().containsKey(f)).toList();
     if (!unknown.isEmpty()) {
       throw new AssertionError(c + ": the model records no output for captures " + unknown
@@ -42,26 +43,26 @@ public final class GoldenAssert {
     List<Measured> results = new ArrayList<>();
     String lastOk = "(none)";
     for (int i = 0; i < expected.size(); i++) {
-      GoldenCase.Expected e = expected.get(i);
-      HostTensor ref = GoldenCase.npy(e.file());
+      GoldenFixture.Output e = expected.get(i);
+      HostTensor ref = c.tensor(e);
       Measured m = measure(c, e, ref, got.get(fetch.get(i)), tol);
       results.add(m);
-      System.out.printf("[%s %s] %-48s max|Δ| %.3e  bound %.3e  %s%n", c, label, e.output(),
+      System.out.printf("[%s %s] %-48s max|Δ| %.3e  bound %.3e  %s%n", c, label, e.name(),
           m.maxAbsDiff(), m.bound(), m.ok() ? "ok" : "FAIL");
       if (!m.ok()) {
         throw new AssertionError(String.format(
             "%s (%s): first divergent capture in forward order is '%s': max |java - reference| = %.3e"
                 + " > %.3e (= 1e-4 * max(1, %.4f)) at index %s: expected %.7g, found %.7g;"
                 + " last capture that matched: %s",
-            c, label, e.output(), m.maxAbsDiff(), m.bound(), m.maxAbsRef(),
+            c, label, e.name(), m.maxAbsDiff(), m.bound(), m.maxAbsRef(),
             Checks.shape(m.index()), m.expected(), m.found(), lastOk));
       }
-      lastOk = e.output();
+      lastOk = e.name();
     }
     return results;
   }
 
-  static Measured measure(GoldenCase c, GoldenCase.Expected e, HostTensor ref, HostTensor ours,
+  static Measured measure(GoldenCase c, GoldenFixture.Output e, HostTensor ref, HostTensor ours,
       Tolerance tol) {
     float[] r = ref.toFloatArray();
     long[] refShape = ref.shape();
@@ -69,7 +70,7 @@ public final class GoldenAssert {
     long[] oursShape = ours.shape();
     if (e.layout().equals("NCHW")) {
       if (oursShape.length != 4) {
-        throw new AssertionError(c + ": '" + e.output() + "' is NCHW " + Checks.shape(refShape)
+        throw new AssertionError(c + ": '" + e.name() + "' is NCHW " + Checks.shape(refShape)
             + " in the reference, but our capture has shape " + Checks.shape(oursShape));
       }
       o = Layouts.nhwcToNchw(o, oursShape);
@@ -78,12 +79,12 @@ public final class GoldenAssert {
     if (e.layout().equals("raw")) {
       // CvT's batch-1 quirk: the reference squeezes [1, N] to [N]; compare element by element.
       if (r.length != o.length) {
-        throw new AssertionError(c + ": '" + e.output() + "' has " + r.length
+        throw new AssertionError(c + ": '" + e.name() + "' has " + r.length
             + " reference values, ours " + Checks.shape(oursShape));
       }
       oursShape = refShape;
     } else if (!Arrays.equals(refShape, oursShape)) {
-      throw new AssertionError(c + ": '" + e.output() + "' shape: expected "
+      throw new AssertionError(c + ": '" + e.name() + "' shape: expected "
           + Checks.shape(refShape) + " (" + e.layout() + "), found " + Checks.shape(oursShape));
     }
     double maxRef = 0;
@@ -100,7 +101,7 @@ public final class GoldenAssert {
         at = i;
       }
     }
-    return new Measured(e.output(), maxDiff, tol.bound(maxRef), maxRef, unravel(at, refShape),
+    return new Measured(e.name(), maxDiff, tol.bound(maxRef), maxRef, unravel(at, refShape),
         r[at], o[at]);
   }
 

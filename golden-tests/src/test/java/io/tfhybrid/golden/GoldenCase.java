@@ -1,55 +1,43 @@
 package io.tfhybrid.golden;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.ModelConfig;
+import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.ops.Layouts;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**
- * One fixture directory copied byte for byte from {@code ../shared/golden/<arch>/<case>/}:
- * {@code config.json}, the two weight files, {@code input.npy} (NCHW), {@code logits.npy} and
- * {@code feature.<module path>.npy}. A missing fixture fails; nothing skips silently.
+ * A bundled golden case ({@code src/test/resources/golden/<arch>/<case>/}, copied byte for byte
+ * from {@code ../shared/golden}) as the tests use it: the project's one fixture reader, {@link
+ * GoldenFixture}, plus the tensors read with interop's readers. Every file is handed out only after
+ * its sha256 matched the case's metadata; a missing fixture fails, nothing skips silently. I/O
+ * errors are unchecked here so that cases can feed parameterised tests.
  */
-public record GoldenCase(Arch arch, String name, Path dir, JsonNode config) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+public record GoldenCase(GoldenFixture fixture) {
+  private static Path root;
 
-  /** One expected tensor: its capture name ("logits" or a module path), layout and file. */
-  public record Expected(String output, String captureName, String layout, long[] shape, Path file) {}
+  /** The fixtures' root on the test class path. */
+  public static synchronized Path root() {
+    if (root == null) {
+      root = unchecked(() -> GoldenFixture.classpathRoot(GoldenCase.class, "/golden"));
+    }
+    return root;
+  }
 
   /** Every case of a family, sorted by name; fails when there is none. */
   public static Stream<GoldenCase> all(Arch arch) {
-    Path root = resourceDir("/golden/" + arch.id());
-    List<GoldenCase> cases = new ArrayList<>();
-    try (Stream<Path> dirs = Files.list(root)) {
-      for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
-        cases.add(load(arch, d));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (cases.isEmpty()) {
-      throw new IllegalStateException("no golden cases under " + root
-          + " (copy ../shared/golden/" + arch.id() + " byte for byte)");
-    }
-    return cases.stream();
+    return unchecked(() -> GoldenFixture.cases(root(), arch)).stream().map(GoldenCase::new);
   }
 
   /** Every case of a family, each once per weight {@link Format}: a golden test's arguments. */
@@ -59,90 +47,61 @@ public record GoldenCase(Arch arch, String name, Path dir, JsonNode config) {
 
   /** The case {@code name} of a family; fails when there is none. */
   public static GoldenCase named(Arch arch, String name) {
-    return all(arch)
-        .filter(c -> c.name().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no golden case " + arch.id() + "/" + name));
+    return new GoldenCase(unchecked(() -> GoldenFixture.named(root(), arch, name)));
   }
 
   /** The family's copy of {@code variants.json}. */
   public static JsonNode variantsJson(Arch arch) {
-    Path p = resourceDir("/golden/" + arch.id()).resolve("variants.json");
-    try (InputStream in = Files.newInputStream(p)) {
-      return JSON.readTree(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + p, e);
-    }
+    return unchecked(() -> GoldenFixture.variantsJson(root(), arch));
   }
 
-  static GoldenCase load(Arch arch, Path dir) {
-    Path cfg = dir.resolve("config.json");
-    if (!Files.isRegularFile(cfg)) {
-      throw new IllegalStateException("golden case " + dir + " has no config.json");
-    }
-    try (InputStream in = Files.newInputStream(cfg)) {
-      return new GoldenCase(arch, dir.getFileName().toString(), dir, JSON.readTree(in));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + cfg, e);
-    }
+  public Arch arch() {
+    return fixture.arch();
   }
 
-  static Path resourceDir(String resource) {
-    URL url = GoldenCase.class.getResource(resource);
-    if (url == null) {
-      throw new IllegalStateException("test resource " + resource + " is missing: copy ../shared"
-          + resource + " into golden-tests/src/test/resources" + resource);
-    }
-    try {
-      return Path.of(url.toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+  public String name() {
+    return fixture.name();
   }
 
-  /** Verifies every file listed in {@code files_sha256}; throws on the first difference. */
+  public Path dir() {
+    return fixture.dir();
+  }
+
+  /** The case's metadata (config.json). */
+  public JsonNode metadata() {
+    return fixture.metadata();
+  }
+
+  /** The config the case was generated with, as its family reads it. */
+  public ModelConfig modelConfig() {
+    return fixture.config().orElseThrow();
+  }
+
+  /** The reference state_dict listing: key → torch shape, in order. */
+  public Map<String, long[]> stateDictShapes() {
+    return fixture.stateDictShapes();
+  }
+
+  /** Verifies every file's sha256; throws on the first difference. */
   public void verifyChecksums() {
-    JsonNode sums = config.get("files_sha256");
-    if (sums == null || sums.isEmpty()) {
-      throw new IllegalStateException(this + ": config.json lists no files_sha256");
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = sums.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      Path f = dir.resolve(e.getKey());
-      if (!Files.isRegularFile(f)) {
-        throw new IllegalStateException(this + ": fixture file " + e.getKey() + " is missing");
-      }
-      String actual = sha256(f);
-      if (!actual.equals(e.getValue().asText())) {
-        throw new IllegalStateException(this + ": " + e.getKey() + " has sha256 " + actual
-            + ", config.json says " + e.getValue().asText()
-            + " (fixtures are copied byte for byte and never edited)");
-      }
-    }
+    unchecked(() -> {
+      fixture.verifyAll();
+      return null;
+    });
   }
 
-  static String sha256(Path f) {
-    try (InputStream in = Files.newInputStream(f)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /** A fixture file, after its checksum matched. */
+  public Path file(String name) {
+    return unchecked(() -> fixture.file(name));
   }
 
   public Path weights(Format format) {
-    return dir.resolve(format.fileName());
+    return file(format.fileName());
   }
 
   /** The input as stored: NCHW float32. */
   public HostTensor inputNchw() {
-    return npy(dir.resolve(config.get("input").get("file").asText()));
+    return npy(file(fixture.inputFile()));
   }
 
   /** The input as the models take it: NHWC float32. */
@@ -150,57 +109,51 @@ public record GoldenCase(Arch arch, String name, Path dir, JsonNode config) {
     return Layouts.nchwToNhwc(inputNchw());
   }
 
-  /** Input height and width (from the NCHW input shape). */
   public int height() {
-    return config.get("input").get("shape").get(2).asInt();
+    return fixture.height();
   }
 
   public int width() {
-    return config.get("input").get("shape").get(3).asInt();
+    return fixture.width();
   }
 
-  /**
-   * Expected outputs in forward order: every {@code feature.*} in the order config.json lists
-   * them, then the logits.
-   */
-  public List<Expected> expected() {
-    List<Expected> features = new ArrayList<>();
-    Expected logits = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = config.get("outputs").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode o = e.getValue();
-      long[] shape = new long[o.get("shape").size()];
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = o.get("shape").get(i).asLong();
-      }
-      String out = e.getKey();
-      String capture = out.startsWith("feature.") ? out.substring("feature.".length()) : out;
-      Expected x = new Expected(out, capture, o.get("layout").asText(), shape,
-          dir.resolve(o.get("file").asText()));
-      if (out.equals("logits")) {
-        logits = x;
-      } else {
-        features.add(x);
-      }
-    }
-    if (logits == null) {
-      throw new IllegalStateException(this + ": config.json has no logits output");
-    }
-    features.add(logits);
-    return features;
+  /** Expected outputs in forward order: every {@code feature.*}, then the logits. */
+  public List<GoldenFixture.Output> expected() {
+    return fixture.outputs();
   }
 
+  /** An expected output's tensor, after its checksum matched. */
+  public HostTensor tensor(GoldenFixture.Output output) {
+    return npy(file(output.file()));
+  }
+
+  /** key → {@code "[a, b]"} in order, for comparisons that print readably when they fail. */
+  public static Map<String, String> printable(Map<String, long[]> shapes) {
+    Map<String, String> m = new LinkedHashMap<>();
+    shapes.forEach((k, v) -> m.put(k, Checks.shape(v)));
+    return m;
+  }
+
+  /** The single array of a {@code .npy} file. */
   public static HostTensor npy(Path file) {
+    var sd = unchecked(() -> Checkpoints.read(file));
+    return sd.get(sd.keys().get(0));
+  }
+
+  private interface Io<T> {
+    T get() throws IOException;
+  }
+
+  private static <T> T unchecked(Io<T> io) {
     try {
-      var sd = Checkpoints.read(file);
-      return sd.get(sd.keys().get(0));
+      return io.get();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+      throw new UncheckedIOException(e.getMessage(), e);
     }
   }
 
   @Override
   public String toString() {
-    return arch.id() + "/" + name;
+    return fixture.toString();
   }
 }

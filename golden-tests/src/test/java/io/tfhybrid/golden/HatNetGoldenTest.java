@@ -2,8 +2,8 @@ package io.tfhybrid.golden;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tfhybrid.arch.transcnn.HatNetConfig;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.transcnn.HatNetFixtures;
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,7 +28,7 @@ class HatNetGoldenTest {
   @MethodSource("cases")
   void matchesReference(GoldenCase c, Format format) throws IOException {
     List<GoldenAssert.Measured> measured =
-        GoldenHarness.check(c, format, HatNetFixtures.caseConfig(c.config()).createModule());
+        GoldenHarness.check(c, format, HatNetConfig.fromFixture(c.metadata()).createModule());
     assertEquals(c.expected().size(), measured.size(), "every fixture tensor was compared");
   }
 }

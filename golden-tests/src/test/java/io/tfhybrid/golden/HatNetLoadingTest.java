@@ -75,7 +75,7 @@ class HatNetLoadingTest {
   @Test
   void anotherClassCountSaysHowToBuildIt() throws IOException {
     GoldenCase c = GoldenCase.named(Arch.TRANSCNN, "b2_nonsquare_64x96");
-    HatNetConfig eleven = HatNetFixtures.caseConfig(c.config()).withNumClasses(11);
+    HatNetConfig eleven = HatNetConfig.fromFixture(c.metadata()).withNumClasses(11);
     try (BuiltModel m = BuiltModel.build("b2_nonsquare_64x96", eleven.createModule(), 64, 96)) {
       StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
       CheckpointMismatchException e =
@@ -122,7 +122,7 @@ class HatNetLoadingTest {
   void projNormIsLoadedButNeverUsed() throws IOException {
     GoldenCase c = GoldenCase.named(Arch.TRANSCNN, "b2_odd_45x79_floorpool");
     try (BuiltModel m = BuiltModel.build(c.toString(),
-        HatNetFixtures.caseConfig(c.config()).createModule(),
+        HatNetConfig.fromFixture(c.metadata()).createModule(),
         c.height(), c.width())) {
       StateDict sd = Checkpoints.read(c.weights(Format.PTH));
       WeightLoader.load(m, sd); // strict: proj_norm keys match declared variables

@@ -1,5 +1,10 @@
 package io.tfhybrid.arch.coatnet;
 
+import java.util.ArrayList;
+import static io.tfhybrid.arch.golden.FixtureJson.ints;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.field;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.nn.Checks;
 import java.util.List;
@@ -44,6 +49,29 @@ public record CoAtNetConfig(int imageSize, List<Integer> numBlocks, List<Integer
 
   /** The official layout C-C-T-T. */
   public static final List<CoAtNetBlockType> LAYOUT_CCTT = CoAtNetBlockType.layout("C-C-T-T");
+
+  /**
+   * The config of a reference constructor call ({@code image_size}, {@code num_blocks},
+   * {@code channels}, {@code block_types}, {@code num_classes}, optional {@code in_channels}).
+   */
+  public static CoAtNetConfig fromReference(JsonNode ctor) {
+    List<Integer> size = ints(field(ctor, "image_size"));
+    Checks.checkArg(size.size() == 2 && size.get(0).equals(size.get(1)),
+        "image_size: expected a square [n, n], found %s", size);
+    if (ctor.has("in_channels")) {
+      Checks.checkArg(intField(ctor, "in_channels") == IN_CHANNELS,
+          "in_channels: expected %s, found %s", IN_CHANNELS, ctor.get("in_channels"));
+    }
+    List<CoAtNetBlockType> types = new ArrayList<>();
+    field(ctor, "block_types").forEach(t -> types.add(CoAtNetBlockType.of(t.asText())));
+    return new CoAtNetConfig(size.get(0), ints(field(ctor, "num_blocks")),
+        ints(field(ctor, "channels")), types, intField(ctor, "num_classes"));
+  }
+
+  /** The config a golden case was generated with: its metadata's {@code constructor}. */
+  public static CoAtNetConfig fromFixture(JsonNode metadata) {
+    return fromReference(field(metadata, "constructor"));
+  }
 
   public CoAtNetConfig {
     Checks.checkArg(imageSize > 0 && imageSize % TOTAL_STRIDE == 0,

@@ -1,5 +1,9 @@
 package io.tfhybrid.arch.contnet;
 
+import static io.tfhybrid.arch.golden.FixtureJson.ints;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.field;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.Inference;
@@ -51,6 +55,24 @@ public record ContNetConfig(
 
   /** Patch side of ste2 in the stride-2 stages. */
   public static final int PATCH_LARGE = 14;
+
+  /**
+   * The config of a reference constructor call: its {@code hyper_parameters} ({@code inplanes},
+   * {@code layers}, {@code mlp_dim}, {@code head_num}, {@code num_classes}) and build {@code flags}.
+   */
+  public static ContNetConfig fromReference(JsonNode hyperParameters, JsonNode flags) {
+    ContNetFlags f = new ContNetFlags(field(flags, "use_avgdown").asBoolean(),
+        field(flags, "relative").asBoolean(), field(flags, "qkv_bias").asBoolean(),
+        field(flags, "pre_norm").asBoolean());
+    return new ContNetConfig(intField(hyperParameters, "inplanes"),
+        ints(field(hyperParameters, "layers")), ints(field(hyperParameters, "mlp_dim")),
+        ints(field(hyperParameters, "head_num")), intField(hyperParameters, "num_classes"), f);
+  }
+
+  /** The config a golden case was generated with: {@code hyper_parameters} and {@code flags}. */
+  public static ContNetConfig fromFixture(JsonNode metadata) {
+    return fromReference(field(metadata, "hyper_parameters"), field(metadata, "flags"));
+  }
 
   public ContNetConfig {
     layers = List.copyOf(layers);

@@ -1,5 +1,9 @@
 package io.tfhybrid.arch.conv2former;
 
+import static io.tfhybrid.arch.golden.FixtureJson.ints;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.field;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.nn.Checks;
@@ -23,6 +27,18 @@ public record Conv2FormerConfig(int kernelSize, List<Integer> dims, List<Integer
 
   /** Every LayerNorm of the reference (blocks, downsamplers, head) uses eps 1e-6. */
   public static final float LN_EPS = 1e-6f;
+
+  /** The config of the reference constructor's keyword arguments ({@code model_kwargs}). */
+  public static Conv2FormerConfig fromReference(JsonNode modelKwargs) {
+    return new Conv2FormerConfig(intField(modelKwargs, "kernel_size"),
+        ints(field(modelKwargs, "dims")), ints(field(modelKwargs, "depths")),
+        ints(field(modelKwargs, "mlp_ratios")), intField(modelKwargs, "num_classes"));
+  }
+
+  /** The config a golden case was generated with: its metadata's {@code model_kwargs}. */
+  public static Conv2FormerConfig fromFixture(JsonNode metadata) {
+    return fromReference(field(metadata, "model_kwargs"));
+  }
 
   public Conv2FormerConfig {
     dims = List.copyOf(dims);

@@ -1,6 +1,10 @@
 package io.tfhybrid.arch.cvt;
 
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.field;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ModelConfig;
+import io.tfhybrid.arch.golden.FixtureJson;
 import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +30,29 @@ public record CvtConfig(List<CvtStageConfig> stages, int numClasses, GeluKind ml
 
   /** Input channels: RGB, as in every official model and every fixture. */
   public static final int IN_CHANS = 3;
+
+  /**
+   * The config of a reference build: its yaml {@code spec}, class count and MLP activation name
+   * ({@code QuickGELU} or {@code GELU}).
+   */
+  public static CvtConfig fromReference(JsonNode spec, int numClasses, String actLayer) {
+    GeluKind act = switch (actLayer) {
+      case "QuickGELU" -> GeluKind.QUICK;
+      case "GELU" -> GeluKind.ERF;
+      default -> throw new IllegalArgumentException(
+          "act_layer: expected QuickGELU or GELU, found " + actLayer);
+    };
+    return fromReferenceSpec(FixtureJson.map(spec), numClasses, act);
+  }
+
+  /** The config a golden case was generated with: its metadata's {@code build} object. */
+  public static CvtConfig fromFixture(JsonNode metadata) {
+    JsonNode build = field(metadata, "build");
+    Checks.checkArg(intField(build, "in_chans") == IN_CHANS, "in_chans: expected %s, found %s",
+        IN_CHANS, build.get("in_chans"));
+    return fromReference(field(build, "spec"), intField(build, "num_classes"),
+        field(build, "act_layer").asText());
+  }
 
   public CvtConfig {
     Checks.checkArg(stages != null && !stages.isEmpty(), "a CvT needs at least one stage");

@@ -1,5 +1,9 @@
 package io.tfhybrid.arch.transcnn;
 
+import static io.tfhybrid.arch.golden.FixtureJson.intArray;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.field;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
@@ -29,6 +33,20 @@ public record HatNetConfig(List<HatNetStageConfig> stages, int headDim, int numC
 
   /** Output channels of the stem's first conv. */
   public static final int STEM_WIDTH = 16;
+
+  /** The config of the reference's hyper-parameter names (variants.json or a case's build). */
+  public static HatNetConfig fromReference(JsonNode hp, int numClasses) {
+    return of(intArray(field(hp, "dims")), intField(hp, "head_dim"),
+        intArray(field(hp, "expansions")), intArray(field(hp, "grid_sizes")),
+        intArray(field(hp, "ds_ratios")), intArray(field(hp, "depths")),
+        intArray(field(hp, "kernel_sizes")), numClasses);
+  }
+
+  /** The config a golden case was generated with: its metadata's {@code build} object. */
+  public static HatNetConfig fromFixture(JsonNode metadata) {
+    JsonNode build = field(metadata, "build");
+    return fromReference(field(build, "hyper_parameters"), intField(build, "num_classes"));
+  }
 
   public HatNetConfig {
     Checks.checkArg(stages != null && stages.size() == NUM_STAGES,

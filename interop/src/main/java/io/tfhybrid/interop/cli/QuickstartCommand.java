@@ -5,7 +5,9 @@ import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.checkpoint.NpyReader;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.serving.SavedModelExport;
 import io.tfhybrid.interop.serving.SavedModelImport;
@@ -156,19 +158,13 @@ final class QuickstartCommand implements Callable<Integer> {
     String params = "-";
     String path = "-";
     try {
-      List<GoldenFixture> cases = GoldenFixture.cases(root, arch);
-      if (cases.isEmpty()) {
-        throw new CliError(
-            "no golden case for " + arch.displayName(),
-            "a case under " + root.resolve(arch.id()),
-            "none",
-            null);
-      }
-      GoldenFixture c = cases.get(0);
-      c.verifyChecksums(List.of("weights.pth", "input.npy", "logits.npy"));
+      GoldenFixture c = GoldenFixture.cases(root, arch).get(0);
       variant = c.name();
+      Path weights = c.file("weights.pth");
+      Path input = c.file("input.npy");
+      Path expected = c.file("logits.npy");
       ModelChoice choice = choose(c);
-      StateDict sd = Checkpoints.read(c.weightsPth());
+      StateDict sd = Checkpoints.read(weights);
       Path modelDir = out.resolve(arch.id() + "_" + c.name());
       SavedModelExport.Result r;
       try (Conversions.Loaded loaded = Conversions.buildAndLoad(choice, sd)) {
@@ -181,12 +177,13 @@ final class QuickstartCommand implements Callable<Integer> {
                 1L,
                 true,
                 true,
-                c.dir().resolve("weights.pth").toString(),
+                weights.toString(),
                 (i, n, what) -> {});
       }
       path = r.versionDir().toString();
       HostTensor pixels =
-          Conversions.pixelsFromNormalizedNchw(c.inputNchw(), choice.preprocessing());
+          Conversions.pixelsFromNormalizedNchw(
+              NpyReader.readArray(input), choice.preprocessing());
       float[] logits;
       try (SavedModelImport imp = SavedModelImport.open(r.versionDir())) {
         logits =
@@ -196,7 +193,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 .get(ServingSignatures.OUTPUT_LOGITS)
                 .toFloatArray();
       }
-      float[] ref = c.logits().toFloatArray();
+      float[] ref = NpyReader.readArray(expected).toFloatArray();
       double err = Conversions.maxAbsDiff(ref, logits);
       double bound = Conversions.bound(ref, 1e-4);
       String secs = String.format("%.1f", (System.nanoTime() - t0) / 1e9);
@@ -208,9 +205,9 @@ final class QuickstartCommand implements Callable<Integer> {
                       + " --features %s",
                   err,
                   bound,
-                  c.weightsPth(),
-                  c.dir().resolve("input.npy"),
-                  c.dir().resolve("logits.npy"),
+                  weights,
+                  input,
+                  expected,
                   c.dir());
       return new Row(
           arch.displayName(),
@@ -241,7 +238,7 @@ final class QuickstartCommand implements Callable<Integer> {
   static ModelChoice choose(GoldenFixture c) {
     Variant<?> first = Models.of(c.arch()).get(0);
     Preprocessing p = first.preprocessing().forCrop(c.height(), c.width());
-    ModelConfig config = c.modelConfig().orElse(null);
+    ModelConfig config = c.config().orElse(null);
     List<String> why = new ArrayList<>();
     if (config == null) {
       ModelChoice detected = ModelDetector.detect(c.name(), c.stateDictShapes(), null);

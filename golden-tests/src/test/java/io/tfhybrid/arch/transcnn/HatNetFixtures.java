@@ -1,33 +1,18 @@
 package io.tfhybrid.arch.transcnn;
 
-import static io.tfhybrid.arch.GoldenJson.intArray;
+import static io.tfhybrid.arch.golden.FixtureJson.intArray;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
+import io.tfhybrid.golden.GoldenCase;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The TransCNN / HAT-Net fixtures' records of the reference constructor, and the keys of the
- * withdrawn TransCNN v1 code, without TensorFlow (the golden tests use them through the test-jar).
+ * The keys of the withdrawn TransCNN v1 code (variants.json's legacy table), without TensorFlow.
  */
 public final class HatNetFixtures {
   private HatNetFixtures() {}
-
-  /** A config from the reference's hyper-parameter names (variants.json or config.json build). */
-  public static HatNetConfig config(JsonNode hp, int numClasses) {
-    return HatNetConfig.of(intArray(hp.get("dims")), hp.get("head_dim").asInt(),
-        intArray(hp.get("expansions")), intArray(hp.get("grid_sizes")),
-        intArray(hp.get("ds_ratios")), intArray(hp.get("depths")), intArray(hp.get("kernel_sizes")),
-        numClasses);
-  }
-
-  /** The config of a golden case's config.json. */
-  public static HatNetConfig caseConfig(JsonNode caseJson) {
-    JsonNode build = caseJson.get("build");
-    return config(build.get("hyper_parameters"), build.get("num_classes").asInt());
-  }
 
   /**
    * Keys and shapes of a withdrawn TransCNN v1 checkpoint ({@code TransCNN.py@0bd7463}):
@@ -94,7 +79,7 @@ public final class HatNetFixtures {
 
   /** The v1 variant of variants.json's legacy table, by name (e.g. "TransCNN_Tiny"). */
   static Map<String, long[]> transCnnV1Shapes(String name) {
-    JsonNode v = GoldenJson.variantsJson(Arch.TRANSCNN).get("legacy_transcnn_v1_not_supported")
+    JsonNode v = GoldenCase.variantsJson(Arch.TRANSCNN).get("legacy_transcnn_v1_not_supported")
         .get("variants").get(name);
     return transCnnV1Shapes(intArray(v.get("dims")), intArray(v.get("depths")),
         intArray(v.get("expansions")), intArray(v.get("grid_sizes")), 1000);

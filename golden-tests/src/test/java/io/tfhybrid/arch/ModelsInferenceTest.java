@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tfhybrid.golden.GoldenCase;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,21 +41,22 @@ class ModelsInferenceTest {
     assertEquals(List.of(v.arch()), all.stream().map(Inference::arch).toList(), v.id());
   }
 
-  static Stream<Arguments> fixtures() {
+  static Stream<GoldenCase> fixtures() {
     return Stream.of(Arch.values())
-        .flatMap(a -> GoldenShapes.caseNames(a).stream().map(c -> Arguments.of(a, c)));
+        .flatMap(GoldenCase::all);
   }
 
-  @ParameterizedTest(name = "{0}/{1}")
+  @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void everyGoldenCheckpointInfersAConfigWithItsExactStateDict(Arch arch, String caseName) {
-    Map<String, long[]> expected = GoldenShapes.of(arch, caseName);
+  void everyGoldenCheckpointInfersAConfigWithItsExactStateDict(GoldenCase c) {
+    Arch arch = c.arch();
+    Map<String, long[]> expected = c.stateDictShapes();
     Inference<?> inf = Models.infer(arch, expected).orElseThrow(
-        () -> new AssertionError(arch.id() + "/" + caseName + ": no inference"));
+        () -> new AssertionError(c + ": no inference"));
     Map<String, long[]> got = inf.config().createModule().stateDictShapes();
     assertEquals(List.copyOf(expected.keySet()), List.copyOf(got.keySet()), "key order");
     assertEquals(
-        GoldenShapes.printable(expected), GoldenShapes.printable(got), "torch shapes");
+        GoldenCase.printable(expected), GoldenCase.printable(got), "torch shapes");
     inf.config().createModule().checkInputSize(inf.height(), inf.width());
     assertEquals(List.of(arch), Models.infer(expected).stream().map(Inference::arch).toList());
   }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.arch.golden.FixtureJson;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
@@ -33,15 +33,15 @@ class ContNetStructureTest {
     return ContNetVariants.ALL.stream();
   }
 
-  static Stream<JsonNode> cases() {
-    return GoldenJson.caseConfigs(Arch.CONTNET).values().stream();
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.CONTNET);
   }
 
   /** variants.json name of a registry id: contnet_ti_224 → ConTNet-Ti. */
   static JsonNode variantJson(Variant<ContNetConfig> v) {
     String size = v.id().split("_")[1];
     String name = "ConTNet-" + (size.equals("ti") ? "Ti" : size.toUpperCase(java.util.Locale.ROOT));
-    JsonNode n = GoldenJson.variantsJson(Arch.CONTNET).get("variants").get(name);
+    JsonNode n = GoldenCase.variantsJson(Arch.CONTNET).get("variants").get(name);
     assertNotNull(n, "variants.json has no " + name);
     return n;
   }
@@ -67,7 +67,7 @@ class ContNetStructureTest {
             out.add(
                 r.get(0).asText()
                     + " "
-                    + Checks.shape(GoldenJson.longs(r.get(1)))
+                    + Checks.shape(FixtureJson.longs(r.get(1)))
                     + " "
                     + r.get(2).asText()));
     return out;
@@ -87,7 +87,7 @@ class ContNetStructureTest {
     ContNetConfig c = v.config();
     assertEquals(
         c,
-        ContNetFixtures.config(ref.get("hyper_parameters"), ref.get("official_flags")),
+        ContNetConfig.fromReference(ref.get("hyper_parameters"), ref.get("official_flags")),
         "hyper-parameters and official flags");
     assertEquals(224, v.height());
     assertEquals(224, v.width());
@@ -166,10 +166,11 @@ class ContNetStructureTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void caseConfigMatchesItsStateDict(JsonNode c) {
-    ContNet m = new ContNet(ContNetFixtures.caseConfig(c));
+  void caseConfigMatchesItsStateDict(GoldenCase gc) {
+    JsonNode c = gc.metadata();
+    ContNet m = new ContNet(ContNetConfig.fromFixture(c));
     List<String> expected = new ArrayList<>();
-    GoldenShapes.of(c.get("state_dict")).forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
+    gc.stateDictShapes().forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
     List<String> actual =
         m.stateDictSpec().stream().map(s -> s.key() + " " + Checks.shape(s.torchShape())).toList();
     assertEquals(expected, actual, c.get("case").asText() + ": keys, shapes, order");
@@ -179,8 +180,9 @@ class ContNetStructureTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void caseStagesMatchTheDerivedStageTable(JsonNode c) {
-    ContNetConfig cfg = ContNetFixtures.caseConfig(c);
+  void caseStagesMatchTheDerivedStageTable(GoldenCase gc) {
+    JsonNode c = gc.metadata();
+    ContNetConfig cfg = ContNetConfig.fromFixture(c);
     List<ContNetStageConfig> stages = cfg.stages();
     assertEquals(c.get("stages").size(), stages.size());
     for (int i = 0; i < stages.size(); i++) {
@@ -194,16 +196,17 @@ class ContNetStructureTest {
       assertEquals(ref.get("head_dim").asInt(), s.headDim());
       assertEquals(ref.get("mlp_dim").asInt(), s.mlpDim());
       assertEquals(
-          List.of(s.patchSize1(), s.patchSize2()), GoldenJson.ints(ref.get("patch_sizes")));
+          List.of(s.patchSize1(), s.patchSize2()), FixtureJson.ints(ref.get("patch_sizes")));
       assertEquals(ref.get("stride").asInt(), s.stride());
     }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void flagsAreDetectedFromTheCaseStateDict(JsonNode c) {
-    ContNetConfig cfg = ContNetFixtures.caseConfig(c);
-    Map<String, long[]> shapes = GoldenShapes.of(c.get("state_dict"));
+  void flagsAreDetectedFromTheCaseStateDict(GoldenCase gc) {
+    JsonNode c = gc.metadata();
+    ContNetConfig cfg = ContNetConfig.fromFixture(c);
+    Map<String, long[]> shapes = gc.stateDictShapes();
     ContNetFlags.Detection d = ContNetFlags.detect(shapes, cfg.flags().preNorm());
     assertEquals(cfg.flags(), d.flags(), String.join("\n", d.reasons()));
     assertEquals(4, d.reasons().size());

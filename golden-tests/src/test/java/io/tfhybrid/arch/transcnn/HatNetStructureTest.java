@@ -1,7 +1,7 @@
 package io.tfhybrid.arch.transcnn;
 
-import static io.tfhybrid.arch.GoldenJson.intArray;
-import static io.tfhybrid.arch.GoldenJson.longs;
+import static io.tfhybrid.arch.golden.FixtureJson.intArray;
+import static io.tfhybrid.arch.golden.FixtureJson.longs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
@@ -36,14 +35,14 @@ class HatNetStructureTest {
     return HatNetVariants.ALL.stream();
   }
 
-  static Stream<Path> cases() {
-    return GoldenJson.caseDirs(Arch.TRANSCNN).stream().map(d -> d.resolve("config.json"));
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.TRANSCNN);
   }
 
   private static JsonNode variantJson(Variant<HatNetConfig> v) {
     String reference = HatNetVariants.REFERENCE_NAMES.entrySet().stream()
         .filter(e -> e.getValue() == v).map(Map.Entry::getKey).findFirst().orElseThrow();
-    JsonNode ref = GoldenJson.variantsJson(Arch.TRANSCNN).get("variants").get(reference);
+    JsonNode ref = GoldenCase.variantsJson(Arch.TRANSCNN).get("variants").get(reference);
     assertTrue(ref != null, "variants.json has no " + reference);
     return ref;
   }
@@ -65,9 +64,9 @@ class HatNetStructureTest {
     assertEquals(ref.get("default_resolution").get(0).asInt(), v.height());
     assertEquals(ref.get("default_resolution").get(1).asInt(), v.width());
     // The same hyper-parameters read through the reference names build the same key list.
-    HatNetConfig fromJson = HatNetFixtures.config(hp, 1000);
-    assertEquals(GoldenShapes.printable(fromJson.createModule().stateDictShapes()),
-        GoldenShapes.printable(c.createModule().stateDictShapes()));
+    HatNetConfig fromJson = HatNetConfig.fromReference(hp, 1000);
+    assertEquals(GoldenCase.printable(fromJson.createModule().stateDictShapes()),
+        GoldenCase.printable(c.createModule().stateDictShapes()));
 
     HatNet m = c.createModule();
     List<ParamSpec> spec = m.stateDictSpec();
@@ -90,7 +89,7 @@ class HatNetStructureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void legalSidesMatchVariantsJson(Variant<HatNetConfig> v) {
-    JsonNode common = GoldenJson.variantsJson(Arch.TRANSCNN).get("common");
+    JsonNode common = GoldenCase.variantsJson(Arch.TRANSCNN).get("common");
     List<Long> ours = new ArrayList<>();
     for (long n = 1; n <= 1024; n++) {
       if (HatNetGeometry.isLegalSide(v.config(), n)) {
@@ -106,7 +105,7 @@ class HatNetStructureTest {
 
   @Test
   void everyVariantOfVariantsJsonIsRegistered() {
-    JsonNode all = GoldenJson.variantsJson(Arch.TRANSCNN).get("variants");
+    JsonNode all = GoldenCase.variantsJson(Arch.TRANSCNN).get("variants");
     List<String> names = new ArrayList<>();
     all.fieldNames().forEachRemaining(names::add);
     assertEquals(names, List.copyOf(HatNetVariants.REFERENCE_NAMES.keySet()));
@@ -132,14 +131,14 @@ class HatNetStructureTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void goldenCaseConfigBuildsTheFixtureStateDict(Path configJson) {
-    JsonNode cj = GoldenJson.read(configJson);
-    HatNetConfig c = HatNetFixtures.caseConfig(cj);
+  void goldenCaseConfigBuildsTheFixtureStateDict(GoldenCase gc) {
+    JsonNode cj = gc.metadata();
+    HatNetConfig c = HatNetConfig.fromFixture(cj);
     HatNet m = c.createModule();
     // Keys, torch shapes and order exactly as the fixture's state_dict listing.
-    Map<String, String> expected = GoldenShapes.printable(GoldenShapes.of(cj.get("state_dict")));
+    Map<String, String> expected = GoldenCase.printable(gc.stateDictShapes());
     assertEquals(List.copyOf(expected.entrySet()),
-        List.copyOf(GoldenShapes.printable(m.stateDictShapes()).entrySet()));
+        List.copyOf(GoldenCase.printable(m.stateDictShapes()).entrySet()));
     assertEquals(cj.get("param_count").asLong(), m.parameterCount(), "param_count");
     long[] in = longs(cj.get("input").get("shape"));
     m.checkInputSize(in[2], in[3]); // the case's input size is legal
@@ -204,7 +203,7 @@ class HatNetStructureTest {
   @Test
   void v1KeyGeneratorReproducesTheLegacyParameterCounts() {
     // Guards the synthetic v1 key lists the diagnosis tests use.
-    JsonNode legacy = GoldenJson.variantsJson(Arch.TRANSCNN).get("legacy_transcnn_v1_not_supported")
+    JsonNode legacy = GoldenCase.variantsJson(Arch.TRANSCNN).get("legacy_transcnn_v1_not_supported")
         .get("variants");
     for (Iterator<String> it = legacy.fieldNames(); it.hasNext(); ) {
       String name = it.next();

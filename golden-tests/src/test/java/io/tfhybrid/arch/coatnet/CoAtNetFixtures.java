@@ -1,34 +1,18 @@
 package io.tfhybrid.arch.coatnet;
 
-import static io.tfhybrid.arch.GoldenJson.ints;
-import static io.tfhybrid.arch.GoldenJson.longs;
+import static io.tfhybrid.arch.golden.FixtureJson.longs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CoAtNet fixtures' constructor records and the state_dict the spec's key patterns imply, for
- * tests that need no TensorFlow (the golden tests use them through the test-jar).
+ * The state_dict the CoAtNet spec's key patterns imply for a fixture's per-block facts, for tests
+ * that need no TensorFlow.
  */
 public final class CoAtNetFixtures {
   private CoAtNetFixtures() {}
-
-  /** The config for a reference constructor call as config.json/variants.json record it. */
-  public static CoAtNetConfig config(JsonNode ctor) {
-    List<Integer> size = ints(ctor.get("image_size"));
-    Checks.checkArg(size.get(0).equals(size.get(1)), "non-square fixture %s", size);
-    if (ctor.has("in_channels")) {
-      Checks.checkArg(ctor.get("in_channels").asInt() == CoAtNetConfig.IN_CHANNELS,
-          "in_channels %s", ctor.get("in_channels"));
-    }
-    List<CoAtNetBlockType> types = new ArrayList<>();
-    ctor.get("block_types").forEach(t -> types.add(CoAtNetBlockType.of(t.asText())));
-    return new CoAtNetConfig(size.get(0), ints(ctor.get("num_blocks")), ints(ctor.get("channels")),
-        types, ctor.get("num_classes").asInt());
-  }
 
   /** One expected state_dict entry written from the spec's §7 key patterns. */
   record Entry(String key, long[] shape, boolean parameter, DType dtype) {}

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
@@ -35,17 +34,15 @@ class CoAtNetInferenceTest {
     assertEquals(224, inf.width());
   }
 
-  static Stream<String> cases() {
-    return GoldenJson.caseConfigs(Arch.COATNET).keySet().stream();
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.COATNET);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyFixtureCheckpointInfersItsExactConfigAndBuildSize(String name) {
-    JsonNode c = GoldenJson.caseConfigs(Arch.COATNET).get(name);
-    CoAtNetConfig expected = CoAtNetFixtures.config(c.get("constructor"));
-    Inference<?> inf =
-        Models.infer(Arch.COATNET, GoldenShapes.of(Arch.COATNET, name)).orElseThrow();
+  void everyFixtureCheckpointInfersItsExactConfigAndBuildSize(GoldenCase c) {
+    CoAtNetConfig expected = CoAtNetConfig.fromFixture(c.metadata());
+    Inference<?> inf = Models.infer(Arch.COATNET, c.stateDictShapes()).orElseThrow();
     assertEquals(expected, inf.config(), inf.reasons().toString());
     assertEquals(expected.imageSize(), inf.height());
     assertEquals(expected.imageSize(), inf.width());

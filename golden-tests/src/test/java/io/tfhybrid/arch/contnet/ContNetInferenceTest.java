@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
@@ -36,16 +35,17 @@ class ContNetInferenceTest {
     assertTrue(inf.reasons().contains(ContNetVariants.PRE_NORM_REASON), inf.reasons().toString());
   }
 
-  static Stream<JsonNode> cases() {
-    return GoldenJson.caseConfigs(Arch.CONTNET).values().stream();
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.CONTNET);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyFixtureCheckpointInfersItsConfigUpToTheInvisibleFlags(JsonNode c) {
-    ContNetConfig expected = ContNetFixtures.caseConfig(c);
+  void everyFixtureCheckpointInfersItsConfigUpToTheInvisibleFlags(GoldenCase gc) {
+    JsonNode c = gc.metadata();
+    ContNetConfig expected = ContNetConfig.fromFixture(c);
     Inference<?> inf =
-        Models.infer(Arch.CONTNET, GoldenShapes.of(c.get("state_dict"))).orElseThrow();
+        Models.infer(Arch.CONTNET, gc.stateDictShapes()).orElseThrow();
     ContNetConfig got = (ContNetConfig) inf.config();
     // pre_norm is never visible; heads only with relative tables.
     ContNetConfig visible = expected.withPreNorm(false);

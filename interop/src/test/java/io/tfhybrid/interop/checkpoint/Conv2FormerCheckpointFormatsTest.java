@@ -1,23 +1,21 @@
-package io.tfhybrid.golden;
+package io.tfhybrid.interop.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.BuiltModel;
-import io.tfhybrid.arch.GoldenJson;
 import io.tfhybrid.arch.conv2former.Conv2Former;
 import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
-import io.tfhybrid.arch.conv2former.Conv2FormerFixtures;
 import io.tfhybrid.arch.conv2former.Conv2FormerVariants;
-import io.tfhybrid.interop.checkpoint.Checkpoints;
-import io.tfhybrid.interop.checkpoint.ReadOptions;
-import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.CheckpointMismatchException;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.ops.Layouts;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("golden")
 class Conv2FormerCheckpointFormatsTest {
-  /** The project's copy of ../shared/checkpoint-formats (interop's test resources). */
-  static final Path DIR = Path.of("../interop/src/test/resources/shared/checkpoint-formats");
+  /** The project's copy of ../shared/checkpoint-formats. */
+  static final Path DIR = TestFiles.shared("checkpoint-formats");
 
   static Stream<Arguments> files() {
     return Stream.of(
@@ -50,13 +48,13 @@ class Conv2FormerCheckpointFormatsTest {
         Arguments.of("weights.npz", ReadOptions.defaults(), "logits.npy"));
   }
 
-  static Conv2FormerConfig config() {
-    return Conv2FormerFixtures.config(
-        GoldenJson.read(DIR.resolve("config.json")).get("model_kwargs"));
+  static Conv2FormerConfig config() throws IOException {
+    return Conv2FormerConfig.fromFixture(
+        new ObjectMapper().readTree(Files.readString(DIR.resolve("config.json"))));
   }
 
-  static HostTensor inputNhwc() {
-    return Layouts.nchwToNhwc(GoldenCase.npy(DIR.resolve("input.npy")));
+  static HostTensor inputNhwc() throws IOException {
+    return Layouts.nchwToNhwc(NpyReader.readArray(DIR.resolve("input.npy")));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -68,7 +66,7 @@ class Conv2FormerCheckpointFormatsTest {
       LoadReport report = WeightLoader.load(m, sd);
       System.out.println("[checkpoint-formats " + file + "] notes: " + report.notes());
       HostTensor logits = m.run(x, List.of(BuiltModel.LOGITS)).get(BuiltModel.LOGITS);
-      HostTensor ref = GoldenCase.npy(DIR.resolve(expected));
+      HostTensor ref = NpyReader.readArray(DIR.resolve(expected));
       float[] a = logits.toFloatArray();
       float[] r = ref.toFloatArray();
       double maxRef = 0;
@@ -77,7 +75,7 @@ class Conv2FormerCheckpointFormatsTest {
         maxRef = Math.max(maxRef, Math.abs(r[i]));
         maxDiff = Math.max(maxDiff, Math.abs(a[i] - r[i]));
       }
-      double bound = Tolerance.FP32.bound(maxRef);
+      double bound = 1e-4 * Math.max(1, maxRef); // the project tolerance
       System.out.printf("[checkpoint-formats %s] logits vs %s max|Δ| %.3e bound %.3e%n", file, expected,
           maxDiff, bound);
       assertTrue(maxDiff <= bound, file + ": max|Δ| " + maxDiff + " > " + bound);

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
@@ -37,17 +36,15 @@ class HatNetInferenceTest {
     assertEquals(224, inf.width());
   }
 
-  static Stream<Path> cases() {
-    return GoldenJson.caseDirs(Arch.TRANSCNN).stream().map(d -> d.resolve("config.json"));
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.TRANSCNN);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyFixtureCheckpointInfersWhatItsWeightsShow(Path configJson) {
-    HatNetConfig expected = HatNetFixtures.caseConfig(GoldenJson.read(configJson));
-    String name = configJson.getParent().getFileName().toString();
-    Inference<?> inf =
-        Models.infer(Arch.TRANSCNN, GoldenShapes.of(Arch.TRANSCNN, name)).orElseThrow();
+  void everyFixtureCheckpointInfersWhatItsWeightsShow(GoldenCase c) {
+    HatNetConfig expected = HatNetConfig.fromFixture(c.metadata());
+    Inference<?> inf = Models.infer(Arch.TRANSCNN, c.stateDictShapes()).orElseThrow();
     HatNetConfig got = (HatNetConfig) inf.config();
     assertArrayEquals(expected.dims(), got.dims());
     assertArrayEquals(expected.depths(), got.depths());

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.DType;
@@ -32,14 +31,14 @@ class CoAtNetStructureTest {
     return CoAtNetVariants.ALL.stream();
   }
 
-  static Stream<String> cases() {
-    return GoldenJson.caseConfigs(Arch.COATNET).keySet().stream();
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.COATNET);
   }
 
   /** variants.json's entry for a registry id ({@code coatnet_0_224} → {@code coatnet_0}). */
   static JsonNode ref(Variant<CoAtNetConfig> v) {
     String name = v.id().substring(0, v.id().lastIndexOf('_'));
-    JsonNode ref = GoldenJson.variantsJson(Arch.COATNET).get("variants").get(name);
+    JsonNode ref = GoldenCase.variantsJson(Arch.COATNET).get("variants").get(name);
     assertNotNull(ref, "variants.json has no '" + name + "' for registry variant " + v.id());
     return ref;
   }
@@ -47,7 +46,7 @@ class CoAtNetStructureTest {
   @Test
   void registryHoldsExactlyTheVariantsOfVariantsJson() {
     List<String> json = new ArrayList<>();
-    GoldenJson.variantsJson(Arch.COATNET).get("variants").fieldNames()
+    GoldenCase.variantsJson(Arch.COATNET).get("variants").fieldNames()
         .forEachRemaining(n -> json.add(n + "_224"));
     assertEquals(json, CoAtNetVariants.ALL.stream().map(Variant::id).toList());
     assertEquals(CoAtNetVariants.ALL, Models.of(Arch.COATNET), "Models registry");
@@ -58,7 +57,7 @@ class CoAtNetStructureTest {
   @MethodSource("variants")
   void variantConfigIsTheReferenceFactory(Variant<CoAtNetConfig> v) {
     JsonNode ref = ref(v);
-    assertEquals(CoAtNetFixtures.config(ref), v.config(), v.id() + " constructor arguments");
+    assertEquals(CoAtNetConfig.fromReference(ref), v.config(), v.id() + " constructor arguments");
     assertEquals(224, v.height());
     assertEquals(224, v.width());
     assertEquals(Arch.COATNET, v.arch());
@@ -74,7 +73,7 @@ class CoAtNetStructureTest {
     // Keys, order and torch shapes implied by variants.json's per-block facts (spec §7).
     List<CoAtNetFixtures.Entry> expected =
         CoAtNetFixtures.expectedStateDict(ref.get("stages"), ref.get("num_classes").asLong());
-    assertEquals(keysAndShapes(expected), GoldenShapes.printable(m.stateDictShapes()),
+    assertEquals(keysAndShapes(expected), GoldenCase.printable(m.stateDictShapes()),
         v.id() + " state_dict");
     assertKindsAndDtypes(expected, spec, v.id());
 
@@ -92,18 +91,19 @@ class CoAtNetStructureTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void goldenCaseConfigHasTheFixtureStateDict(String name) {
-    JsonNode cfg = GoldenJson.caseConfigs(Arch.COATNET).get(name);
-    CoAtNet m = CoAtNetFixtures.config(cfg.get("constructor")).createModule();
+  void goldenCaseConfigHasTheFixtureStateDict(GoldenCase c) {
+    String name = c.toString();
+    JsonNode cfg = c.metadata();
+    CoAtNet m = CoAtNetConfig.fromFixture(cfg).createModule();
     List<ParamSpec> spec = m.stateDictSpec();
     // Exactly config.json's state_dict: same keys, same order, same torch shapes.
-    assertEquals(GoldenShapes.printable(GoldenShapes.of(cfg.get("state_dict"))),
-        GoldenShapes.printable(m.stateDictShapes()), name);
+    assertEquals(GoldenCase.printable(c.stateDictShapes()),
+        GoldenCase.printable(m.stateDictShapes()), name);
     assertEquals(cfg.get("param_count").asLong(), m.parameterCount(), name + " param_count");
     // The spec-pattern generator used for the variants agrees with the fixture too.
     List<CoAtNetFixtures.Entry> expected = CoAtNetFixtures.expectedStateDict(cfg.get("stages"),
         cfg.get("constructor").get("num_classes").asLong());
-    assertEquals(keysAndShapes(expected), GoldenShapes.printable(m.stateDictShapes()),
+    assertEquals(keysAndShapes(expected), GoldenCase.printable(m.stateDictShapes()),
         name + " (spec patterns)");
     assertKindsAndDtypes(expected, spec, name);
   }

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.nn.ParamSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,20 +30,20 @@ class CvtStructureTest {
     return CvtVariants.ALL.stream();
   }
 
-  static Stream<Path> cases() {
-    List<Path> dirs = GoldenJson.caseDirs(Arch.CVT);
-    assertEquals(3, dirs.size(), "golden cases under " + GoldenJson.dir(Arch.CVT));
-    return dirs.stream();
+  static Stream<GoldenCase> cases() {
+    List<GoldenCase> cases = GoldenCase.all(Arch.CVT).toList();
+    assertEquals(3, cases.size(), "golden cases under " + GoldenCase.root());
+    return cases.stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void variantMatchesVariantsJson(Variant<CvtConfig> v) throws IOException {
-    JsonNode all = GoldenJson.variantsJson(Arch.CVT);
+    JsonNode all = GoldenCase.variantsJson(Arch.CVT);
     JsonNode e = all.get("variants").get(v.id().replace('_', '-'));
     assertTrue(e != null, v.id() + " is not in variants.json");
     // The registry config is exactly what the official yaml spec describes.
-    assertEquals(CvtFixtures.config(e.get("spec"), e.get("num_classes").asInt(), "QuickGELU"),
+    assertEquals(CvtConfig.fromReference(e.get("spec"), e.get("num_classes").asInt(), "QuickGELU"),
         v.config());
 
     Cvt m = v.config().createModule();
@@ -88,7 +87,7 @@ class CvtStructureTest {
 
   @Test
   void registryHasEveryOfficialVariant() throws IOException {
-    JsonNode all = GoldenJson.variantsJson(Arch.CVT);
+    JsonNode all = GoldenCase.variantsJson(Arch.CVT);
     List<String> json = new ArrayList<>();
     all.get("variants").fieldNames().forEachRemaining(n -> json.add(n.replace('-', '_')));
     assertEquals(json, CvtVariants.ALL.stream().map(Variant::id).toList());
@@ -101,16 +100,16 @@ class CvtStructureTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void goldenCaseConfigMatchesItsStateDict(Path dir) throws IOException {
-    JsonNode c = GoldenJson.caseConfig(dir);
+  void goldenCaseConfigMatchesItsStateDict(GoldenCase gc) {
+    JsonNode c = gc.metadata();
     assertEquals(CvtConfig.IN_CHANS, c.get("build").get("in_chans").asInt());
-    Cvt m = CvtFixtures.caseConfig(c).createModule();
+    Cvt m = CvtConfig.fromFixture(c).createModule();
     List<String> expected = new ArrayList<>();
-    GoldenShapes.of(c.get("state_dict")).forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
+    gc.stateDictShapes().forEach((k, s) -> expected.add(k + " " + Checks.shape(s)));
     List<String> ours = m.stateDictSpec().stream()
         .map(p -> p.key() + " " + Checks.shape(p.torchShape())).toList();
-    assertEquals(expected, ours, dir.getFileName() + ": keys, shapes and order");
-    assertEquals(c.get("param_count").asLong(), m.parameterCount(), dir.getFileName() + " params");
+    assertEquals(expected, ours, gc + ": keys, shapes and order");
+    assertEquals(c.get("param_count").asLong(), m.parameterCount(), gc + " params");
   }
 
   @Test

@@ -3,10 +3,10 @@ package io.tfhybrid.arch.conv2former;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tfhybrid.arch.golden.FixtureJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.ParamSpec;
@@ -28,7 +28,7 @@ class Conv2FormerStructureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void variantMatchesVariantsJson(Variant<Conv2FormerConfig> v) throws IOException {
-    JsonNode all = GoldenJson.variantsJson(Arch.CONV2FORMER).get("variants");
+    JsonNode all = GoldenCase.variantsJson(Arch.CONV2FORMER).get("variants");
     String name = v.id().substring(0, v.id().lastIndexOf("_224"));
     JsonNode ref = null;
     for (JsonNode n : all) {
@@ -39,9 +39,9 @@ class Conv2FormerStructureTest {
     assertTrue(ref != null, "variants.json has no " + name);
     Conv2FormerConfig c = v.config();
     assertEquals(ref.get("kernel_size").asInt(), c.kernelSize());
-    assertEquals(GoldenJson.ints(ref.get("dims")), c.dims());
-    assertEquals(GoldenJson.ints(ref.get("depths")), c.depths());
-    assertEquals(GoldenJson.ints(ref.get("mlp_ratios")), c.mlpRatios());
+    assertEquals(FixtureJson.ints(ref.get("dims")), c.dims());
+    assertEquals(FixtureJson.ints(ref.get("depths")), c.depths());
+    assertEquals(FixtureJson.ints(ref.get("mlp_ratios")), c.mlpRatios());
     Conv2Former m = new Conv2Former(c);
     assertEquals(ref.get("param_count").asLong(), m.parameterCount(), v.id() + " parameter count");
     assertEquals(ref.get("state_dict_tensors").asInt(), m.stateDictSpec().size(), v.id() + " state_dict size");
@@ -51,17 +51,17 @@ class Conv2FormerStructureTest {
     assertEquals(v, Models.variant(v.id()));
   }
 
-  static Stream<Path> cases() {
-    return GoldenJson.caseDirs(Arch.CONV2FORMER).stream();
+  static Stream<GoldenCase> cases() {
+    return GoldenCase.all(Arch.CONV2FORMER);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void fixtureConfigHasExactKeysShapesAndCount(Path dir) throws IOException {
-    JsonNode cfg = GoldenJson.caseConfig(dir);
-    Conv2Former m = new Conv2Former(Conv2FormerFixtures.config(cfg.get("model_kwargs")));
-    Map<String, String> expected = GoldenShapes.printable(GoldenShapes.of(cfg.get("state_dict")));
-    Map<String, String> actual = GoldenShapes.printable(m.stateDictShapes());
+  void fixtureConfigHasExactKeysShapesAndCount(GoldenCase c) {
+    JsonNode cfg = c.metadata();
+    Conv2Former m = new Conv2Former(Conv2FormerConfig.fromFixture(cfg));
+    Map<String, String> expected = GoldenCase.printable(c.stateDictShapes());
+    Map<String, String> actual = GoldenCase.printable(m.stateDictShapes());
     assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), "key order");
     assertEquals(expected, actual, "torch shapes");
     assertEquals(cfg.get("param_count").asLong(), m.parameterCount());

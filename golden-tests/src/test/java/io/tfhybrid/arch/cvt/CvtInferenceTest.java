@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
@@ -36,17 +35,15 @@ class CvtInferenceTest {
     assertEquals(224, inf.width());
   }
 
-  static Stream<Path> cases() {
+  static Stream<GoldenCase> cases() {
     return CvtStructureTest.cases();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyFixtureCheckpointInfersItsConfigUpToTheHeadCounts(Path dir) throws IOException {
-    CvtConfig expected = CvtFixtures.caseConfig(GoldenJson.caseConfig(dir));
-    Inference<?> inf =
-        Models.infer(Arch.CVT, GoldenShapes.of(Arch.CVT, dir.getFileName().toString()))
-            .orElseThrow();
+  void everyFixtureCheckpointInfersItsConfigUpToTheHeadCounts(GoldenCase c) {
+    CvtConfig expected = CvtConfig.fromFixture(c.metadata());
+    Inference<?> inf = Models.infer(Arch.CVT, c.stateDictShapes()).orElseThrow();
     // Head counts are not in the weights: the inference assumes head dim <= 64.
     CvtConfig visible = expected.withEachStage(
         s -> s.withWidth(s.dimEmbed(), CvtVariants.headsFor(s.dimEmbed())));

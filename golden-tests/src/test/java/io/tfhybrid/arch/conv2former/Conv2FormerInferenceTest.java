@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.GoldenJson;
-import io.tfhybrid.arch.GoldenShapes;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Inference;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
@@ -36,18 +35,15 @@ class Conv2FormerInferenceTest {
     assertEquals(224, inf.width());
   }
 
-  static java.util.stream.Stream<Path> cases() {
+  static java.util.stream.Stream<GoldenCase> cases() {
     return Conv2FormerStructureTest.cases();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void everyFixtureCheckpointInfersItsExactConfig(Path dir) {
-    JsonNode cfg = GoldenJson.caseConfig(dir);
-    Conv2FormerConfig expected = Conv2FormerFixtures.config(cfg.get("model_kwargs"));
-    String name = dir.getFileName().toString();
-    Inference<?> inf =
-        Models.infer(Arch.CONV2FORMER, GoldenShapes.of(Arch.CONV2FORMER, name)).orElseThrow();
+  void everyFixtureCheckpointInfersItsExactConfig(GoldenCase c) {
+    Conv2FormerConfig expected = Conv2FormerConfig.fromFixture(c.metadata());
+    Inference<?> inf = Models.infer(Arch.CONV2FORMER, c.stateDictShapes()).orElseThrow();
     assertEquals(expected, inf.config(), inf.reasons().toString());
     assertTrue(
         inf.reasons()
