@@ -13,13 +13,9 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.TensorListStack;
-import org.tensorflow.op.image.DecodeImage;
-import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TString;
-import org.tensorflow.types.TUint8;
 
 /**
  * The serving subgraphs added to a loaded {@link BuiltModel}'s graph: the public inputs, the
@@ -103,13 +99,8 @@ final class ServingGraph {
    * RGB) and applies the evaluation transform to each, giving float32 {@code [N, cropH, cropW, 3]}
    * with integer values 0-255, as PIL would hand them to {@code ToTensor}.
    *
-   * <p>Per image (torchvision {@code Resize(R)} + {@code CenterCrop}): the shorter side goes to R,
-   * the longer to {@code int(R * long / short)} ({@link Preprocessing.CropMode#CENTER}; {@link
-   * Preprocessing.CropMode#SQUASH} resizes both sides to the resize size), the crop offsets are
-   * {@code round((size - crop) / 2)}. Resize and crop are one {@code ScaleAndTranslate} (output = crop size, translation = minus
-   * the crop offset) with antialiasing, like PIL: Keys cubic (a = -0.5, PIL's bicubic) or triangle
-   * (PIL's bilinear). The
-   * result is rounded and clipped to 0-255 (PIL's uint8 output).
+   * <p>Per image, {@link PilTransform}: PIL's decode (accurate IDCT for JPEG), PIL's two-pass
+   * fixed-point resize and torchvision's center crop, pixel for pixel.
    *
    * <p>The batch is a TF while loop (the graph-mode {@code tf.map_fn}) that fills a TensorList.
    */
@@ -135,7 +126,9 @@ final class ServingGraph {
               Operand<TInt32> i = int32(in[0]);
               @SuppressWarnings("unchecked")
               Operand<TString> all = (Operand<TString>) in[2];
-              Operand<TFloat32> image = resizeCrop(o, o.gather(all, i, o.constant(0)), p);
+              Operand<TString> encoded = o.gather(all, i, o.constant(0));
+              Operand<TFloat32> image =
+                  PilTransform.resizeCrop(o, PilTransform.decode(o, encoded), p);
               out[0] = o.math.add(i, o.constant(1)).asOutput();
               out[1] = in[1];
               out[2] = in[2];
@@ -145,63 +138,6 @@ final class ServingGraph {
     Operand<TFloat32> stacked =
         tf.tensorListStack(done[3], elementShape, TFloat32.class, TensorListStack.numElements(-1L));
     return tf.withName("pixels").reshape(stacked, tf.constant(new long[] {-1, cropH, cropW, 3}));
-  }
-
-  /** One encoded image (scalar string) → float32 [cropH, cropW, 3], values 0-255. */
-  private static Operand<TFloat32> resizeCrop(Ops tf, Operand<TString> encoded, Preprocessing p) {
-    Operand<TUint8> decoded =
-        tf.image.decodeImage(
-            encoded,
-            new DecodeImage.Options[] {
-              DecodeImage.channels(3L), DecodeImage.expandAnimations(false)
-            });
-    Operand<TFloat64> hw =
-        tf.dtypes.cast(
-            tf.slice(tf.shape(decoded), tf.constant(new int[] {0}), tf.constant(new int[] {2})),
-            TFloat64.class);
-    Operand<TFloat64> crop = tf.constant(new double[] {p.cropHeight(), p.cropWidth()});
-    Operand<TFloat64> resized;
-    Operand<TFloat64> offset;
-    if (p.cropMode() == Preprocessing.CropMode.CENTER) {
-      // Keep the aspect ratio, cover resizeHeight x resizeWidth: side = int(R * side / ref) for the
-      // tighter of the two (R, ref) pairs. For a square R that is torchvision's Resize(R): the
-      // shorter side becomes R exactly, the longer int(R * long / short).
-      Operand<TFloat64> h = tf.slice(hw, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-      Operand<TFloat64> w = tf.slice(hw, tf.constant(new int[] {1}), tf.constant(new int[] {1}));
-      Operand<TFloat64> byHeight =
-          tf.math.floor(tf.math.div(tf.math.mul(tf.constant((double) p.resizeHeight()), hw), h));
-      Operand<TFloat64> byWidth =
-          tf.math.floor(tf.math.div(tf.math.mul(tf.constant((double) p.resizeWidth()), hw), w));
-      resized = tf.math.maximum(byHeight, byWidth);
-    } else {
-      // Squash: both sides straight to the resize size, the aspect ratio is not kept.
-      resized = tf.constant(new double[] {p.resizeHeight(), p.resizeWidth()});
-    }
-    // Python round() (half to even) like torchvision's center_crop; tf Round is half to even too.
-    offset = tf.math.round(tf.math.div(tf.math.sub(resized, crop), tf.constant(2.0)));
-    Operand<TFloat32> scale = tf.dtypes.cast(tf.math.div(resized, hw), TFloat32.class);
-    Operand<TFloat32> translation = tf.dtypes.cast(tf.math.neg(offset), TFloat32.class);
-    Operand<TFloat32> batch1 =
-        tf.expandDims(tf.dtypes.cast(decoded, TFloat32.class), tf.constant(0));
-    Operand<TFloat32> out =
-        tf.image.scaleAndTranslate(
-            batch1,
-            tf.constant(new int[] {p.cropHeight(), p.cropWidth()}),
-            scale,
-            translation,
-            ScaleAndTranslate.kernelType(kernel(p.interpolation())),
-            ScaleAndTranslate.antialias(true));
-    Operand<TFloat32> pixels =
-        tf.clipByValue(tf.math.round(out), tf.constant(0f), tf.constant(255f));
-    return tf.reshape(pixels, tf.constant(new long[] {p.cropHeight(), p.cropWidth(), 3}));
-  }
-
-  /** ScaleAndTranslate kernels matching PIL's filters. */
-  static String kernel(Preprocessing.Interpolation interpolation) {
-    return switch (interpolation) {
-      case BICUBIC -> "keyscubic";
-      case BILINEAR -> "triangle";
-    };
   }
 
   @SuppressWarnings("unchecked")

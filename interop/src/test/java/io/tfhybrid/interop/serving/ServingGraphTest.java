@@ -2,7 +2,6 @@ package io.tfhybrid.interop.serving;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Preprocessing.Interpolation;
@@ -22,60 +21,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 
 /**
- * The in-graph evaluation transform of serving_bytes against a host reference of what torchvision's
- * {@code Resize} (PIL, antialiased) + {@code CenterCrop} do.
+ * serving_bytes' decode loop on images made in Java: every common format, greyscale, batches. The
+ * pixel-exact comparison with PIL + torchvision is {@link PilImagesTest}.
  */
 class ServingGraphTest {
-
-  @ParameterizedTest(name = "{0} {1}x{2} {3} {4}x{5} crop {6}x{7}")
-  @CsvSource({
-    "BICUBIC, 70, 53, CENTER, 40, 40, 32, 32", // landscape, shorter side = height
-    "BILINEAR, 45, 80, CENTER, 36, 36, 32, 32", // portrait
-    "BICUBIC, 30, 24, CENTER, 48, 48, 40, 40", // upscaling
-    "BILINEAR, 64, 64, SQUASH, 24, 30, 24, 30", // resize straight to a non-square size, no crop
-    "BICUBIC, 70, 53, SQUASH, 41, 35, 32, 32", // timm squash with crop_pct < 1: resize, then crop
-  })
-  void matchesPilResizeAndCenterCrop(
-      Interpolation interp,
-      int w,
-      int h,
-      Preprocessing.CropMode mode,
-      int resizeH,
-      int resizeW,
-      int cropH,
-      int cropW)
-      throws Exception {
-    BufferedImage img = ImageFixtures.photoLike(w, h, w * 31L + h);
-    Preprocessing p =
-        new Preprocessing(
-            interp,
-            mode,
-            resizeH,
-            resizeW,
-            cropH,
-            cropW,
-            Preprocessing.IMAGENET_MEAN,
-            Preprocessing.IMAGENET_STD);
-    float[] ours =
-        runGraph(List.of(WarmupRequests.encode(img, "png"), WarmupRequests.encode(img, "png")), p);
-    assertEquals(2 * cropH * cropW * 3, ours.length);
-    float[] ref = PilReference.resizeCrop(ImageFixtures.pixels(img).toFloatArray(), h, w, p);
-    int n = cropH * cropW * 3;
-    double max = 0;
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-      assertEquals(ours[i], ours[n + i], 0.0, "both batch entries decode alike");
-      double d = Math.abs(ours[i] - ref[i]);
-      max = Math.max(max, d);
-      sum += d;
-    }
-    System.out.printf(
-        "resize %s %s %dx%d: max %.1f mean %.4f%n", interp, mode, w, h, max, sum / n);
-    // PIL rounds to uint8 between its horizontal and vertical passes and uses fixed-point
-    // weights; the graph rounds once. That costs at most one level, on few pixels.
-    assertTrue(max <= 1, "max |Δ| " + max);
-    assertTrue(sum / n < 0.3, "mean |Δ| " + sum / n);
-  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"png", "jpg", "bmp", "gif"})
