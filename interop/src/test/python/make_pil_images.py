@@ -39,8 +39,12 @@ RULES = {
     "center_095": {"resize": [33], "crop": [32, 32]},
     # a non-square crop after the shorter-side resize
     "center_rect": {"resize": [30], "crop": [24, 28]},
+    # a crop wider than the resized image (e.g. a non-square --size): torchvision pads with zeros
+    "center_pad": {"resize": [24], "crop": [20, 30]},
     # timm squash, crop_pct 0.9: both sides to floor(32 / 0.9) = 35, crop 32 (offset round(1.5) = 2)
     "squash_09": {"resize": [35, 35], "crop": [32, 32]},
+    # a crop wider than the resized image (e.g. a non-square --size): torchvision pads with zeros
+    "center_pad": {"resize": [24], "crop": [20, 30]},
     # timm squash, crop_pct 0.95: 33 -> 32, offset round(0.5) = 0 (half to even, not 1)
     "squash_095": {"resize": [33, 33], "crop": [32, 32]},
     # resize-only (CvT at 384: Resize((384, 384)), no crop)

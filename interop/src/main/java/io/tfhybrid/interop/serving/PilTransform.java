@@ -1,7 +1,6 @@
 package io.tfhybrid.interop.serving;
 
 import io.tfhybrid.arch.Preprocessing;
-import io.tfhybrid.nn.Checks;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -38,7 +37,8 @@ import org.tensorflow.types.TUint8;
  *       A pass is a sparse (banded) matrix product in float64, where the integer sums are exact.
  *   <li><b>Crop.</b> Only the output rows and columns inside the center crop are computed (each
  *       output pixel depends on its own coefficients only), at torchvision's offsets {@code
- *       int(round((size - crop) / 2))}, rounded half to even.
+ *       int(round((size - crop) / 2))}, rounded half to even. A crop larger than the resized image
+ *       (a non-square input size in {@code CENTER} mode) gets torchvision's zero padding.
  * </ul>
  */
 final class PilTransform {
@@ -78,14 +78,6 @@ final class PilTransform {
    * {@code Resize} (PIL, antialiased) then {@code CenterCrop}, as {@code p} says.
    */
   static Operand<TFloat32> resizeCrop(Ops tf, Operand<TUint8> decoded, Preprocessing p) {
-    // torchvision pads a crop larger than the image; no family's transform does that.
-    Checks.checkArg(
-        p.resizeHeight() >= p.cropHeight() && p.resizeWidth() >= p.cropWidth(),
-        "the center crop %sx%s is larger than the resize size %sx%s",
-        p.cropHeight(),
-        p.cropWidth(),
-        p.resizeHeight(),
-        p.resizeWidth());
     Operand<TInt32> shape = tf.shape(decoded);
     Operand<TInt32> hi = dim(tf, shape, 0);
     Operand<TInt32> wi = dim(tf, shape, 1);
@@ -149,15 +141,24 @@ final class PilTransform {
         tf.math.add(
             tf.math.mul(tf.dtypes.cast(tf.math.ceil(support), TInt32.class), tf.constant(2)),
             tf.constant(1));
-    // torchvision CenterCrop: int(round((size - crop) / 2.0)); TF Round is half to even too.
+    // torchvision CenterCrop: offset int(round((size - crop) / 2.0)) (TF Round is half to even
+    // too). A crop larger than the resized image is padded with zeros first, (crop - size) // 2
+    // before: those outputs get no taps, hence 0.
+    Operand<TFloat64> cropSize = tf.constant((double) count);
     Operand<TFloat64> offset =
-        tf.math.round(
-            tf.math.div(tf.math.sub(outSize, tf.constant((double) count)), tf.constant(2.0)));
+        tf.select(
+            tf.math.greaterEqual(outSize, cropSize),
+            tf.math.round(tf.math.div(tf.math.sub(outSize, cropSize), tf.constant(2.0))),
+            tf.math.neg(
+                tf.math.floor(tf.math.div(tf.math.sub(cropSize, outSize), tf.constant(2.0)))));
     Operand<TFloat64> xx =
         tf.math.add(
             offset,
             tf.dtypes.cast(
                 tf.range(tf.constant(0), tf.constant(count), tf.constant(1)), TFloat64.class));
+    Operand<TBool> inImage =
+        tf.math.logicalAnd(
+            tf.math.greaterEqual(xx, tf.constant(0.0)), tf.math.less(xx, outSize)); // [count]
     Operand<TFloat64> center = tf.math.mul(tf.math.add(xx, tf.constant(0.5)), scale); // [count]
     Operand<TFloat64> half = tf.constant(0.5);
     // (int)(center -/+ support + 0.5): floor, as the results are clamped at 0 and inSize.
@@ -178,7 +179,10 @@ final class PilTransform {
         tf.math.mul(
             tf.math.add(tf.math.sub(pos, tf.expandDims(center, tf.constant(1))), half),
             tf.math.div(tf.constant(1.0), filterScale));
-    Operand<TBool> inside = tf.math.less(x, tf.expandDims(xmax, tf.constant(1)));
+    Operand<TBool> inside =
+        tf.math.logicalAnd(
+            tf.math.less(x, tf.expandDims(xmax, tf.constant(1))),
+            tf.expandDims(inImage, tf.constant(1)));
     Operand<TFloat64> zero = tf.zerosLike(arg);
     Operand<TFloat64> k = tf.select(inside, filter.apply(tf, arg), zero);
     Operand<TFloat64> ww = tf.reduceSum(k, tf.constant(1), ReduceSum.keepDims(true));
