@@ -3,12 +3,14 @@ package io.tfhybrid.arch;
 import java.util.List;
 import java.util.Locale;
 
-/** The five model families. {@link #id} is the lower-case id used in variant ids and fixture folders. */
+/** The model families. {@link #id} is the lower-case id used in variant ids and fixture folders. */
 public enum Arch {
   CONTNET("contnet", "ConTNet", List.of()),
   CONV2FORMER("conv2former", "Conv2Former", List.of()),
   CVT("cvt", "CvT", List.of()),
   COATNET("coatnet", "CoAtNet", List.of()),
+  /** timm's CoAtNets ({@code timm/models/maxxvit.py}): the ones with published ImageNet weights. */
+  COATNET_TIMM("coatnet_timm", "CoAtNet (timm)", List.of("timm_coatnet", "coatnet-timm")),
   /** TransCNN, whose official code is now named HAT-Net: both names find it. */
   TRANSCNN("transcnn", "TransCNN (HAT-Net)", List.of("hatnet", "hat-net", "hat_net"));
 

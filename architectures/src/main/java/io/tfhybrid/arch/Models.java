@@ -21,6 +21,7 @@ public final class Models {
           // One line per family: its variant table.
           io.tfhybrid.arch.conv2former.Conv2FormerVariants.ALL,
           io.tfhybrid.arch.coatnet.CoAtNetVariants.ALL,
+          io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants.ALL,
           io.tfhybrid.arch.contnet.ContNetVariants.ALL,
           io.tfhybrid.arch.transcnn.HatNetVariants.ALL,
           io.tfhybrid.arch.cvt.CvtVariants.ALL,
@@ -36,6 +37,7 @@ public final class Models {
       // One line per family, next to its variant table above: its inference.
       Map.entry(Arch.CONV2FORMER, io.tfhybrid.arch.conv2former.Conv2FormerVariants::infer),
       Map.entry(Arch.COATNET, io.tfhybrid.arch.coatnet.CoAtNetVariants::infer),
+      Map.entry(Arch.COATNET_TIMM, io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants::infer),
       Map.entry(Arch.CONTNET, io.tfhybrid.arch.contnet.ContNetVariants::infer),
       Map.entry(Arch.TRANSCNN, io.tfhybrid.arch.transcnn.HatNetVariants::infer),
       Map.entry(Arch.CVT, io.tfhybrid.arch.cvt.CvtVariants::infer));

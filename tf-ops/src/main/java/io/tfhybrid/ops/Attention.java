@@ -35,8 +35,8 @@ public final class Attention {
   /**
    * Splits a fused projection {@code [B, N, 3·h·d]} laid out as {@code [3][h][d]} (q block, k block,
    * v block; inside each, head-major) into q, k, v of shape {@code [B, h, N, d]}. This is the order
-   * of ConTNet, CoAtNet ({@code chunk(3)}) and HAT-Net; the {@code [h][3][d]} order of some other
-   * codebases is deliberately not offered.
+   * of ConTNet, CoAtNet ({@code chunk(3)}) and HAT-Net; timm's head-first {@code [h][3][d]} order
+   * is {@link #splitQkvHeadFirst}.
    */
   public static List<Operand<TFloat32>> splitQkv(Ops tf, Operand<TFloat32> qkvBnc, int parts, int heads) {
     long n = Shapes.dim(qkvBnc, 1);
@@ -46,6 +46,22 @@ public final class Attention {
     Operand<TFloat32> x = Shapes.reshape(tf, qkvBnc, -1, n, parts, heads, d);
     x = Shapes.transpose(tf, x, 2, 0, 3, 1, 4); // [parts, B, h, N, d]
     return new java.util.ArrayList<>(tf.unstack(x, (long) parts).output());
+  }
+
+  /**
+   * Splits a fused projection {@code [B, N, h·3·d]} laid out as {@code [h][3][d]} (head-first:
+   * each head's q, k, v are adjacent, timm's {@code Attention2d(head_first=True)}) into q, k, v
+   * of shape {@code [B, h, N, d]}.
+   */
+  public static List<Operand<TFloat32>> splitQkvHeadFirst(
+      Ops tf, Operand<TFloat32> qkvBnc, int heads) {
+    long n = Shapes.dim(qkvBnc, 1);
+    long c3 = Shapes.dim(qkvBnc, 2);
+    Checks.checkArg(c3 % (3L * heads) == 0, "width %s is not %s heads x 3 parts", c3, heads);
+    long d = c3 / 3 / heads;
+    Operand<TFloat32> x = Shapes.reshape(tf, qkvBnc, -1, n, heads, 3, d);
+    x = Shapes.transpose(tf, x, 3, 0, 2, 1, 4); // [3, B, h, N, d]
+    return new java.util.ArrayList<>(tf.unstack(x, 3L).output());
   }
 
   /** {@code q·kᵀ} of {@code [.., Nq, d]} and {@code [.., Nk, d]} → {@code [.., Nq, Nk]} (batched). */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.coatnet.CoAtNetConfig;
+import io.tfhybrid.arch.coatnettimm.CoAtNetTimmConfig;
 import io.tfhybrid.arch.contnet.ContNetConfig;
 import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
 import io.tfhybrid.arch.cvt.CvtConfig;
@@ -71,6 +72,7 @@ public final class GoldenFixture {
       Map.entry(Arch.CONV2FORMER, f -> Conv2FormerConfig.fromFixture(f.metadata())),
       Map.entry(Arch.CVT, f -> CvtConfig.fromFixture(f.metadata())),
       Map.entry(Arch.COATNET, f -> CoAtNetConfig.fromFixture(f.metadata())),
+      Map.entry(Arch.COATNET_TIMM, f -> CoAtNetTimmConfig.fromFixture(f.metadata())),
       Map.entry(Arch.TRANSCNN, f -> HatNetConfig.fromFixture(f.metadata())));
 
   @SafeVarargs
