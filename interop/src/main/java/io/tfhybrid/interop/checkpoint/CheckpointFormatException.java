@@ -20,11 +20,14 @@ public final class CheckpointFormatException extends IOException {
    * @param byteOffset where in the file the problem is, or -1 when unknown
    * @param message what was expected and what was found
    */
+  /** Longest message kept whole; the values it quotes come from the file. */
+  static final int MAX_MESSAGE = 4000;
+
   public CheckpointFormatException(Path file, long byteOffset, String message) {
-    super(format(file, byteOffset, message));
+    super(format(file, byteOffset, cap(message)));
     this.file = file;
     this.byteOffset = byteOffset < 0 ? -1 : byteOffset;
-    this.detail = message;
+    this.detail = cap(message);
   }
 
   public CheckpointFormatException(Path file, long byteOffset, String message, Throwable cause) {
@@ -53,6 +56,12 @@ public final class CheckpointFormatException extends IOException {
     }
     Path name = file.getFileName();
     return name == null ? file.toString() : name.toString();
+  }
+
+  private static String cap(String m) {
+    return m == null || m.length() <= MAX_MESSAGE
+        ? m
+        : m.substring(0, MAX_MESSAGE) + "… (" + (m.length() - MAX_MESSAGE) + " more characters)";
   }
 
   private static String format(Path file, long byteOffset, String message) {

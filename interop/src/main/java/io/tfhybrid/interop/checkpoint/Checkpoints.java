@@ -60,9 +60,9 @@ public final class Checkpoints {
     }
     StateDict sd =
         switch (format) {
-          case SAFETENSORS -> SafetensorsReader.read(file);
-          case HDF5 -> Hdf5Reader.read(file);
-          default -> NpyReader.read(file);
+          case SAFETENSORS -> SafetensorsReader.read(file, options.limits());
+          case HDF5 -> Hdf5Reader.read(file, options.limits());
+          default -> NpyReader.read(file, options.limits());
         };
     return options.stripModulePrefix() ? sd.withPrefixStripped("module.") : sd;
   }

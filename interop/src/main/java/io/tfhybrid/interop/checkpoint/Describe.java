@@ -25,7 +25,7 @@ final class Describe {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append(o);
+      sb.append(o instanceof String s ? name(s) : o);
       i++;
     }
     return sb.append(']').toString();
@@ -43,7 +43,7 @@ final class Describe {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append('\'').append(o).append('\'');
+      sb.append('\'').append(o instanceof String s ? name(s) : o).append('\'');
       i++;
     }
     return sb.append(']').toString();
@@ -59,6 +59,17 @@ final class Describe {
       sb.append(String.format("%02x", b[i] & 0xff));
     }
     return sb.toString();
+  }
+
+  /** Longest name (global, key, entry, path) quoted whole in a message. */
+  private static final int MAX_NAME = 200;
+
+  /** {@code name}, cut to 200 characters with the count of the rest. */
+  static String name(String name) {
+    if (name == null || name.length() <= MAX_NAME) {
+      return name;
+    }
+    return name.substring(0, MAX_NAME) + "… (" + (name.length() - MAX_NAME) + " more characters)";
   }
 
   /** A Python-like repr of an unpickled value, cut short at depth 3, 6 items, 60 characters. */
@@ -111,8 +122,13 @@ final class Describe {
           .append(", ")
           .append(io.tfhybrid.nn.Checks.shape(t.size()))
           .append(')');
-    } else if (o instanceof Long || o instanceof Double || o instanceof java.math.BigInteger) {
+    } else if (o instanceof Long || o instanceof Double) {
       sb.append(o);
+    } else if (o instanceof java.math.BigInteger b) {
+      sb.append(
+          b.bitLength() > 200
+              ? "<int of " + b.bitLength() + " bits>"
+              : b.toString());
     } else {
       sb.append('<').append(Pickled.typeName(o)).append('>');
     }

@@ -5,7 +5,6 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.exceptions.HdfInvalidPathException;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.HostTensor;
@@ -59,40 +58,66 @@ public final class Hdf5Reader {
   }
 
   public static StateDict read(Path file) throws IOException {
-    try (HdfFile h5 = open(file)) {
-      return read(file, h5);
+    return read(file, ReadLimits.defaults());
+  }
+
+  /**
+   * As {@link #read(Path)}. The datasets read may hold at most {@code limits.budget(file size)}
+   * bytes in total.
+   *
+   * <p>jHDF trusts the sizes a file declares: reading through a file channel it allocates a buffer
+   * of each declared size before reading (a 1 KB file can ask for 512 MB). So the file is mapped
+   * into memory and handed to jHDF as a buffer, from which it takes slices: a size beyond the file
+   * is an error, never an allocation. Files over 2 GiB (the limit of one mapping) are refused.
+   */
+  public static StateDict read(Path file, ReadLimits limits) throws IOException {
+    long size = Files.size(file);
+    try (HdfFile h5 = open(file, size)) {
+      return read(file, h5, limits.budget(size), limits, size);
     } catch (CheckpointFormatException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
       throw unreadable(file, e);
     }
   }
 
-  private static HdfFile open(Path file) throws IOException {
-    try {
-      return new HdfFile(file);
-    } catch (RuntimeException e) {
+  private static HdfFile open(Path file, long size) throws IOException {
+    if (size > Integer.MAX_VALUE) {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "HDF5 file of "
+              + size
+              + " bytes; files over 2 GiB are not supported (re-save the weights as"
+              + " .safetensors)");
+    }
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+      ByteBuffer mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
+      return HdfFile.fromByteBuffer(mapped);
+    } catch (RuntimeException | StackOverflowError e) {
       throw unreadable(file, e);
     }
   }
 
   /** jHDF reports malformed or truncated files with unchecked exceptions. */
-  private static CheckpointFormatException unreadable(Path file, RuntimeException e)
+  private static CheckpointFormatException unreadable(Path file, Throwable e)
       throws IOException {
-    String m = e.getMessage();
+    String m = e instanceof StackOverflowError ? "structures nested too deeply" : e.getMessage();
     return new CheckpointFormatException(
         file,
         -1,
         "not a readable HDF5 file: "
-            + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m)
+            + (m == null || m.isBlank() ? e.getClass().getSimpleName() : Describe.name(m))
             + "; the file is "
             + Files.size(file)
             + " bytes: is it complete?",
         e);
   }
 
-  private static StateDict read(Path file, HdfFile h5) throws IOException {
-    Reading r = new Reading(file);
+  private static StateDict read(
+      Path file, HdfFile h5, long budget, ReadLimits limits, long fileSize) throws IOException {
+    Reading r = new Reading(file, budget, limits, fileSize);
     LinkedHashMap<String, HostTensor> out = r.out;
     List<String> skipped = r.skipped;
     List<String> notes = new ArrayList<>();
@@ -175,10 +200,17 @@ public final class Hdf5Reader {
     final LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
     final Map<String, String> origin = new LinkedHashMap<>();
     final List<String> skipped = new ArrayList<>();
+    final long budget;
+    final ReadLimits limits;
+    final long fileSize;
+    long spent;
     int widened;
 
-    Reading(Path file) {
+    Reading(Path file, long budget, ReadLimits limits, long fileSize) {
       this.file = file;
+      this.budget = budget;
+      this.limits = limits;
+      this.fileSize = fileSize;
     }
 
     /** The datasets a layer group lists in {@code weight_names}; returns how many. */
@@ -231,7 +263,7 @@ public final class Hdf5Reader {
 
     /** Adds one dataset under {@code key}; a second dataset with the same key is an error. */
     void put(String key, Dataset d) throws IOException {
-      HostTensor t = tensor(file, d);
+      HostTensor t = tensor(file, d, this);
       if (t == null) {
         skipped.add(stripRoot(d.getPath()));
         return;
@@ -256,12 +288,26 @@ public final class Hdf5Reader {
     }
   }
 
+  /**
+   * The node at {@code relativePath} below {@code g}, or null when there is none. Walked child by
+   * child: jHDF's {@code getByPath} reports a missing path with the backing file's name, which an
+   * in-memory file does not have.
+   */
   private static Node byPath(Group g, String relativePath) {
-    try {
-      return g.getByPath(relativePath);
-    } catch (HdfInvalidPathException e) {
-      return null; // no such path; other failures (a damaged file) propagate
+    Node n = g;
+    for (String seg : relativePath.split("/")) {
+      if (seg.isEmpty()) {
+        continue;
+      }
+      if (!(n instanceof Group group)) {
+        return null;
+      }
+      n = group.getChildren().get(seg);
+      if (n == null) {
+        return null;
+      }
     }
+    return n;
   }
 
   private static String stripRoot(String path) {
@@ -269,15 +315,47 @@ public final class Hdf5Reader {
   }
 
   /** The dataset as a tensor (torch shape = HDF5 dimensions), or null when it holds no numbers. */
-  private static HostTensor tensor(Path file, Dataset d)
+  private static HostTensor tensor(Path file, Dataset d, Reading r)
       throws CheckpointFormatException {
     long[] shape = d.isScalar() ? new long[0] : d.getDimensionsAsLong();
     Class<?> type = primitive(d.getJavaType());
     if (type == null) {
       return null;
     }
-    long numel = HostTensor.numel(shape);
-    if (numel * Math.max(1, d.getDataType().getSize()) > Integer.MAX_VALUE - 16) {
+    long numel;
+    long bytes;
+    try {
+      numel = HostTensor.numel(shape);
+      bytes = Math.multiplyExact(numel, (long) Math.max(1, d.getDataType().getSize()));
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "dataset '"
+              + Describe.name(d.getPath())
+              + "' declares dimensions "
+              + Checks.shape(shape)
+              + " whose size overflows 64 bits");
+    }
+    if (bytes > r.budget - r.spent) {
+      throw new CheckpointFormatException(
+          file,
+          -1,
+          "dataset '"
+              + Describe.name(d.getPath())
+              + "' declares "
+              + Checks.shape(shape)
+              + " ("
+              + bytes
+              + " bytes); with the "
+              + r.spent
+              + " bytes read before it that exceeds the read limit of "
+              + r.limits.describe(r.fileSize, "the file")
+              + "; "
+              + ReadLimits.howToRaise());
+    }
+    r.spent += bytes;
+    if (bytes > Integer.MAX_VALUE - 16) {
       throw new CheckpointFormatException(
           file,
           -1,

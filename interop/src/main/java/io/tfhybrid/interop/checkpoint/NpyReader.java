@@ -54,6 +54,11 @@ public final class NpyReader {
    * archive (one tensor per entry, keyed by the entry name without {@code .npy}), by content.
    */
   public static StateDict read(Path file) throws IOException {
+    return read(file, ReadLimits.defaults());
+  }
+
+  /** As {@link #read(Path)}; an {@code .npz} inflates at most {@code limits.budget(file size)}. */
+  public static StateDict read(Path file, ReadLimits limits) throws IOException {
     String source = CheckpointFormatException.fileName(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
@@ -76,7 +81,7 @@ public final class NpyReader {
                 + " with 'PK'), found bytes "
                 + Describe.hex(head, 6));
       }
-      ZipArchive zip = ZipArchive.open(file, ch);
+      ZipArchive zip = ZipArchive.open(file, ch, limits);
       notes.add("numpy .npz archive of " + zip.entries().size() + " arrays");
       for (ZipArchive.Entry e : zip.entries()) {
         if (e.name().endsWith("/")) {

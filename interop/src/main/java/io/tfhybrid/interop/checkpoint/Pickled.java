@@ -134,7 +134,9 @@ final class Pickled {
     REBUILD_TENSOR_V3("torch._utils._rebuild_tensor_v3"),
     REBUILD_PARAMETER("torch._utils._rebuild_parameter"),
     REBUILD_PARAMETER_WITH_STATE("torch._utils._rebuild_parameter_with_state"),
-    REBUILD_FROM_TYPE_V2("torch._tensor._rebuild_from_type_v2");
+    REBUILD_FROM_TYPE_V2("torch._tensor._rebuild_from_type_v2"),
+    /** Protocol 0/1 objects: {@code copyreg._reconstructor(cls, base, state)}, cls allow-listed. */
+    RECONSTRUCTOR("copyreg._reconstructor");
 
     final String qualifiedName;
 

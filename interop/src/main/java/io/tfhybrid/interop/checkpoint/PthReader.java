@@ -67,7 +67,7 @@ public final class PthReader {
 
   private static StateDict readZip(Path file, FileChannel ch, ReadOptions options)
       throws IOException {
-    ZipArchive zip = ZipArchive.open(file, ch);
+    ZipArchive zip = ZipArchive.open(file, ch, options.limits());
     List<String> pickles = new ArrayList<>();
     for (String n : zip.names()) {
       if (n.equals("data.pkl")
@@ -125,7 +125,8 @@ public final class PthReader {
     Map<String, StorageType> types = new HashMap<>();
     ZipArchive.Entry pklEntry = zip.find(pkl);
     Unpickler u =
-        new Unpickler(zip.reader(pklEntry), (pid, at) -> storageRef(file, pid, at, types, false));
+        new Unpickler(
+            zip.reader(pklEntry), (pid, at) -> storageRef(file, pid, at, types, false), options);
     Object root = u.load();
 
     List<String> notes = new ArrayList<>();
@@ -167,7 +168,7 @@ public final class PthReader {
       throws IOException {
     long size = ch.size();
     ByteReader r = ByteReader.ofChannel(file, ch, 0, size);
-    Object magic = new Unpickler(r, null).load();
+    Object magic = new Unpickler(r, null, options).load();
     if (!LEGACY_MAGIC.equals(magic)) {
       throw new CheckpointFormatException(
           file,
@@ -179,7 +180,7 @@ public final class PthReader {
               + " (a plain pickle file cannot be read safely as weights)");
     }
     long at = r.position();
-    Object protocol = new Unpickler(r, null).load();
+    Object protocol = new Unpickler(r, null, options).load();
     if (!Long.valueOf(LEGACY_PROTOCOL).equals(protocol)) {
       throw new CheckpointFormatException(
           file,
@@ -187,7 +188,7 @@ public final class PthReader {
           "legacy protocol version " + Describe.value(protocol) + "; expected " + LEGACY_PROTOCOL);
     }
     at = r.position();
-    Object sysInfo = new Unpickler(r, null).load();
+    Object sysInfo = new Unpickler(r, null, options).load();
     if (sysInfo instanceof Map<?, ?> m && Boolean.FALSE.equals(m.get("little_endian"))) {
       throw new CheckpointFormatException(
           file,
@@ -197,10 +198,11 @@ public final class PthReader {
     }
 
     Map<String, StorageType> types = new HashMap<>();
-    Unpickler main = new Unpickler(r, (pid, off) -> storageRef(file, pid, off, types, true));
+    Unpickler main =
+        new Unpickler(r, (pid, off) -> storageRef(file, pid, off, types, true), options);
     Object root = main.load();
     at = r.position();
-    Object keysObj = new Unpickler(r, null).load();
+    Object keysObj = new Unpickler(r, null, options).load();
     if (!(keysObj instanceof List<?> keys)) {
       throw new CheckpointFormatException(
           file,
@@ -213,6 +215,13 @@ public final class PthReader {
     record Region(long offset, long length) {}
     Map<String, Region> regions = new HashMap<>();
     for (Object k : keys) {
+      if (!(k instanceof String) && !(k instanceof Long)) {
+        throw new CheckpointFormatException(
+            file,
+            at,
+            "expected the storage keys after the main pickle to be strings, found "
+                + Describe.value(k));
+      }
       String key = String.valueOf(k);
       long recordAt = r.position();
       StorageType type = types.get(key);
@@ -239,7 +248,7 @@ public final class PthReader {
                 + " (damaged file)");
       }
       int es = type.elementSize() > 0 ? type.elementSize() : 1;
-      long bytes = numel * es;
+      long bytes = numel * es; // numel <= size and es <= 16: no overflow
       long dataAt = r.position();
       r.skip(bytes, "storage '" + key + "' (" + numel + " elements of " + es + " bytes)");
       regions.put(key, new Region(dataAt, bytes));
@@ -419,53 +428,57 @@ public final class PthReader {
               + "' is stored as '"
               + ref.type().qualifiedName()
               + "', which this reader does not support; expected one of "
-              + Unpickler.supportedDtypes());
+              + TorchRebuild.supportedDtypes());
     }
     long[] size = t.size();
     long[] stride = t.stride();
     int es = dtype.byteSize();
     long numel;
+    long bytes;
     long maxIndex = 0;
     try {
       numel = HostTensor.numel(size);
+      bytes = Math.multiplyExact(numel, (long) es);
       for (int i = 0; i < size.length; i++) {
         if (size[i] > 0) {
           maxIndex = Math.addExact(maxIndex, Math.multiplyExact(size[i] - 1, stride[i]));
         }
       }
-    } catch (ArithmeticException ex) {
+    } catch (ArithmeticException | IllegalArgumentException ex) {
       throw new CheckpointFormatException(
           file,
           t.offset(),
           "tensor '"
-              + key
+              + Describe.name(key)
               + "' has size "
               + Checks.shape(size)
               + " and stride "
               + Checks.shape(stride)
-              + ", which overflow 64 bits");
+              + ", whose element count, byte size or extent overflow 64 bits");
     }
     if (numel == 0) {
       return HostTensor.of(dtype, size, ByteBuffer.allocate(0));
     }
     StorageBytes sb = source.get(ref);
     int storageElem = ref.type().elementSize() > 0 ? ref.type().elementSize() : es;
-    long viewStart = ref.viewOffset() * storageElem;
-    long available = sb.data().length - viewStart;
-    if (ref.viewSize() >= 0) {
-      available = Math.min(available, ref.viewSize() * storageElem);
-    }
+    long available;
     long needed;
     long start;
     try {
+      long viewStart = Math.multiplyExact(ref.viewOffset(), (long) storageElem);
+      available = sb.data().length - viewStart;
+      if (ref.viewSize() >= 0) {
+        available = Math.min(available, Math.multiplyExact(ref.viewSize(), (long) storageElem));
+      }
       needed = Math.multiplyExact(Math.addExact(Math.addExact(t.storageOffset(), maxIndex), 1), es);
       start = Math.addExact(viewStart, Math.multiplyExact(t.storageOffset(), es));
     } catch (ArithmeticException ex) {
+      available = -1;
       needed = Long.MAX_VALUE;
       start = Long.MAX_VALUE;
     }
     if (available < 0 || needed > available) {
-      long declared = ref.declaredNumel() * storageElem;
+      long declared = ref.declaredNumel() * (long) storageElem;
       String extra =
           declared > sb.data().length
               ? "; the pickle declares "
@@ -478,13 +491,15 @@ public final class PthReader {
           file,
           sb.fileOffset(),
           "storage '"
-              + ref.key()
+              + Describe.name(ref.key())
               + "' ("
               + sb.where()
               + ") holds "
               + Math.max(0, available)
-              + " bytes, tensor '"
-              + key
+              + " bytes"
+              + (ref.viewOffset() > 0 ? " from its view offset " + ref.viewOffset() : "")
+              + ", tensor '"
+              + Describe.name(key)
               + "' needs "
               + (needed == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(needed))
               + " ("
@@ -498,7 +513,6 @@ public final class PthReader {
               + ")"
               + extra);
     }
-    long bytes = numel * es;
     if (isContiguous(size, stride)) {
       return HostTensor.of(
           dtype, size, ByteBuffer.wrap(sb.data(), (int) start, (int) bytes).slice());
@@ -508,15 +522,17 @@ public final class PthReader {
           file,
           t.offset(),
           "tensor '"
-              + key
+              + Describe.name(key)
               + "' "
               + Checks.shape(size)
               + " with stride "
               + Checks.shape(stride)
               + " would need "
               + bytes
-              + " bytes as a contiguous copy, more than the file's data can account for"
-              + " (overlapping or broadcast view); refusing to allocate it");
+              + " bytes as a contiguous copy, more than the "
+              + copyBudget[0]
+              + " bytes the file's data can still account for (overlapping or broadcast view);"
+              + " refusing to allocate it");
     }
     copyBudget[0] -= bytes;
     byte[] dst = new byte[(int) bytes];
@@ -552,27 +568,37 @@ public final class PthReader {
   }
 
   static List<String> placeholderNotes(List<Unpickler.UnknownGlobal> globals) {
-    if (globals.isEmpty()) {
-      return List.of();
+    List<String> notes = new ArrayList<>();
+    for (boolean allowListed : new boolean[] {true, false}) {
+      Map<String, List<Long>> seen = new LinkedHashMap<>();
+      for (Unpickler.UnknownGlobal g : globals) {
+        if (g.allowListed() == allowListed) {
+          seen.computeIfAbsent(g.qualifiedName(), x -> new ArrayList<>()).add(g.offset());
+        }
+      }
+      if (seen.isEmpty()) {
+        continue;
+      }
+      List<String> parts = new ArrayList<>();
+      for (Map.Entry<String, List<Long>> e : seen.entrySet()) {
+        List<Long> at = e.getValue();
+        parts.add(
+            "'"
+                + Describe.name(e.getKey())
+                + "' (at byte "
+                + at.get(0)
+                + (at.size() > 1 ? " and " + (at.size() - 1) + " more" : "")
+                + ")");
+      }
+      notes.add(
+          (allowListed
+                  ? "inert data classes of the allow-list became inert placeholders, never"
+                      + " imported or called: "
+                  : "globals outside the allow-list (let through by --allow-unknown-globals)"
+                      + " became inert placeholders, never imported or called: ")
+              + Describe.list(parts, 20));
     }
-    Map<String, List<Long>> seen = new LinkedHashMap<>();
-    for (Unpickler.UnknownGlobal g : globals) {
-      seen.computeIfAbsent(g.qualifiedName(), x -> new ArrayList<>()).add(g.offset());
-    }
-    List<String> parts = new ArrayList<>();
-    for (Map.Entry<String, List<Long>> e : seen.entrySet()) {
-      List<Long> at = e.getValue();
-      parts.add(
-          "'"
-              + e.getKey()
-              + "' (at byte "
-              + at.get(0)
-              + (at.size() > 1 ? " and " + (at.size() - 1) + " more" : "")
-              + ")");
-    }
-    return List.of(
-        "unknown globals became inert placeholders, never imported or called: "
-            + String.join(", ", parts));
+    return notes;
   }
 
   static String dtypeNote(Map<String, HostTensor> tensors) {

@@ -1,6 +1,8 @@
 package io.tfhybrid.interop.checkpoint;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -15,8 +17,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -56,6 +58,10 @@ public final class SafetensorsReader {
                   .build())
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
+
+  /** Reads one header entry from the streaming parser (more tokens follow it). */
+  private static final com.fasterxml.jackson.databind.ObjectReader ENTRY =
+      JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** One header entry: data lies at {@code [dataStart + begin, dataStart + end)} of the file. */
   public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
@@ -101,13 +107,18 @@ public final class SafetensorsReader {
   /** Reads and validates the header only. */
   public static Header readHeader(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      return header(file, ch);
+      return header(file, ch, ReadLimits.defaults());
     }
   }
 
   public static StateDict read(Path file) throws IOException {
+    return read(file, ReadLimits.defaults());
+  }
+
+  /** As {@link #read(Path)}; the parsed header may take at most {@code limits.budget(size)}. */
+  public static StateDict read(Path file, ReadLimits limits) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      Header h = header(file, ch);
+      Header h = header(file, ch, limits);
       LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
       for (TensorInfo t : h.tensors()) {
         long len = t.end() - t.begin();
@@ -137,7 +148,7 @@ public final class SafetensorsReader {
     }
   }
 
-  static Header header(Path file, FileChannel ch) throws IOException {
+  static Header header(Path file, FileChannel ch, ReadLimits limits) throws IOException {
     long size = ch.size();
     if (size < 8) {
       throw new CheckpointFormatException(
@@ -166,67 +177,72 @@ public final class SafetensorsReader {
               + "; nothing was allocated for it");
     }
     byte[] raw = ByteReader.ofChannel(file, ch, 8, n).bytes(n, "the JSON header");
-    String text;
     CharsetDecoder dec =
         StandardCharsets.UTF_8
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(raw);
-    try {
-      CharBuffer cb = dec.decode(in);
-      text = cb.toString();
-    } catch (CharacterCodingException e) {
-      throw new CheckpointFormatException(file, 8 + in.position(), "the header is not valid UTF-8");
+    CharBuffer chunk = CharBuffer.allocate(8192);
+    while (true) {
+      CoderResult r = dec.decode(in, chunk, true);
+      if (r.isError()) {
+        throw new CheckpointFormatException(
+            file, 8 + in.position(), "the header is not valid UTF-8");
+      }
+      chunk.clear();
+      if (r.isUnderflow()) {
+        break;
+      }
     }
-    if (!text.startsWith("{")) {
+    if (n == 0 || raw[0] != '{') {
+      String start = new String(raw, 0, (int) Math.min(n, 20), StandardCharsets.UTF_8);
       throw new CheckpointFormatException(
           file,
           8,
-          "the header must be a JSON object starting with '{', found "
-              + Describe.value(text.length() > 20 ? text.substring(0, 20) : text));
+          "the header must be a JSON object starting with '{', found " + Describe.value(start));
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      long at = e.getLocation() == null ? 8 : 8 + Math.max(0, e.getLocation().getCharOffset());
-      throw new CheckpointFormatException(
-          file, at, "the header is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new CheckpointFormatException(file, 8, "the header must be a JSON object");
-    }
-
     long dataSize = size - 8 - n;
     long dataStart = 8 + n;
+    // Each entry becomes about this much heap (its name, shape, offsets and tensor object).
+    long budget = limits.budget(size);
+    long perEntry = 512;
     Map<String, String> metadata = new LinkedHashMap<>();
     List<TensorInfo> tensors = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      String name = f.getKey();
-      JsonNode v = f.getValue();
-      if (name.equals("__metadata__")) {
-        if (!v.isObject()) {
+    // Streamed entry by entry: a tree of the whole header would take ~30 times its size.
+    try (JsonParser p = JSON.getFactory().createParser(raw)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        JsonNode v = ENTRY.readTree(p);
+        if (Math.multiplyExact(tensors.size() + 1L, perEntry) + 2L * raw.length > budget) {
           throw new CheckpointFormatException(
-              file, 8, "'__metadata__' must map strings to strings, found " + v.getNodeType());
+              file,
+              8 + p.currentLocation().getByteOffset(),
+              "the header lists more than "
+                  + tensors.size()
+                  + " tensors, which would take more memory than the read limit of "
+                  + limits.describe(size, "the file")
+                  + " allows (a header of many empty tensors is a memory bomb); "
+                  + ReadLimits.howToRaise());
         }
-        for (Iterator<Map.Entry<String, JsonNode>> m = v.fields(); m.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = m.next();
-          if (!e.getValue().isTextual()) {
-            throw new CheckpointFormatException(
-                file,
-                8,
-                "'__metadata__' must map strings to strings, found '"
-                    + e.getKey()
-                    + "': "
-                    + e.getValue());
-          }
-          metadata.put(e.getKey(), e.getValue().asText());
+        if (name.equals("__metadata__")) {
+          readMetadata(file, v, metadata);
+          continue;
         }
-        continue;
+        tensors.add(tensorInfo(file, name, v, dataSize, dataStart));
       }
-      tensors.add(tensorInfo(file, name, v, dataSize, dataStart));
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new CheckpointFormatException(
+            file,
+            8 + p.currentLocation().getByteOffset(),
+            "the header is not valid JSON: expected one object and nothing after it");
+      }
+    } catch (JsonProcessingException e) {
+      long at = e.getLocation() == null ? 8 : 8 + Math.max(0, e.getLocation().getByteOffset());
+      throw new CheckpointFormatException(
+          file, at, "the header is not valid JSON: " + e.getOriginalMessage());
     }
 
     // The reference validation: sorted by offsets, tensors tile the data section exactly.
@@ -288,6 +304,27 @@ public final class SafetensorsReader {
               + "; expected them to cover it exactly");
     }
     return new Header(n, metadata, tensors);
+  }
+
+  private static void readMetadata(Path file, JsonNode v, Map<String, String> metadata)
+      throws CheckpointFormatException {
+    if (!v.isObject()) {
+      throw new CheckpointFormatException(
+          file, 8, "'__metadata__' must map strings to strings, found " + v.getNodeType());
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> m = v.fields(); m.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = m.next();
+      if (!e.getValue().isTextual()) {
+        throw new CheckpointFormatException(
+            file,
+            8,
+            "'__metadata__' must map strings to strings, found '"
+                + Describe.name(e.getKey())
+                + "': "
+                + Describe.name(e.getValue().toString()));
+      }
+      metadata.put(e.getKey(), e.getValue().asText());
+    }
   }
 
   private static TensorInfo tensorInfo(

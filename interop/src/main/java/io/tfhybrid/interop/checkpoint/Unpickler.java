@@ -1,13 +1,6 @@
 package io.tfhybrid.interop.checkpoint;
 
-import io.tfhybrid.interop.checkpoint.Pickled.DTypeRef;
-import io.tfhybrid.interop.checkpoint.Pickled.GlobalRef;
-import io.tfhybrid.interop.checkpoint.Pickled.Interpreted;
-import io.tfhybrid.interop.checkpoint.Pickled.StorageRef;
-import io.tfhybrid.interop.checkpoint.Pickled.StorageType;
-import io.tfhybrid.interop.checkpoint.Pickled.TensorRef;
 import io.tfhybrid.interop.checkpoint.Pickled.Tuple;
-import io.tfhybrid.nn.DType;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +11,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,14 +19,27 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A restricted pickle virtual machine (protocols 0–5) that <b>never executes anything</b>. It
- * interprets a small allow-list of callables itself ({@code collections.OrderedDict}, the {@code
- * torch._utils._rebuild_*} tensor builders, torch storage classes and dtypes, {@code torch.Size}
- * and the builtin containers). A global that is known to run code ({@code os.system}, {@code
- * builtins.eval}, {@code subprocess.*}, …) rejects the whole file at its GLOBAL opcode, before any
- * REDUCE. Any other global becomes an inert {@link Placeholder} that records its arguments and is
- * never called. Every length read from the data is checked against what is left before anything is
- * allocated.
+ * A restricted pickle virtual machine (protocols 0–5) that <b>never executes anything</b>. This
+ * class is the machine: opcodes, stack, marks, memo, scalars and containers. What a global means —
+ * the allow-list in the spirit of {@code torch.load(weights_only=True)} and the torch tensor
+ * rebuilders — is {@link TorchRebuild}'s job:
+ *
+ * <ul>
+ *   <li>tensor and storage rebuilders ({@code torch._utils._rebuild_tensor_v2}, {@code
+ *       torch.FloatStorage}, …), torch dtypes and containers ({@code collections.OrderedDict},
+ *       {@code builtins.list}, {@code torch.Size}, …) are interpreted;
+ *   <li>a short list of inert data classes real training checkpoints hold ({@code
+ *       argparse.Namespace}, numpy scalars, dtypes and arrays, {@code _codecs.encode}, …) become
+ *       {@link Placeholder}s, listed in a note;
+ *   <li>any other global rejects the file, naming it: {@code torch.load} would import and call it.
+ *       With {@link ReadOptions#allowUnknownGlobals()} it becomes a placeholder instead; globals
+ *       known to run code and dotted names are refused even then.
+ * </ul>
+ *
+ * <p>Every length read from the data is checked against what is left before anything is allocated;
+ * the Java objects a pickle builds are charged against {@link ReadLimits#budget(long)} of the
+ * pickle's length; dict keys and set members whose hash codes collide more than a few times reject
+ * the file (hash flooding); integers are at most {@value #MAX_INT_BYTES} bytes.
  *
  * <p>Python values become: None → {@code null}, bool → {@link Boolean}, int → {@link Long} (or
  * {@link BigInteger}), float → {@link Double}, str → {@link String}, bytes → {@code byte[]}, list →
@@ -51,16 +58,17 @@ public final class Unpickler {
   }
 
   /**
-   * An object of a class the allow-list does not know (e.g. {@code argparse.Namespace}, {@code
-   * numpy.dtype}). Nothing is imported or called: the arguments of its REDUCE/NEWOBJ, the states of
-   * its BUILDs and any items set on it are only recorded. Identity equality.
+   * An object of an inert data class on the allow-list (e.g. {@code argparse.Namespace}, {@code
+   * numpy.dtype}) or, when the caller allowed it, of any class. Nothing is imported or called: the
+   * arguments of its REDUCE/NEWOBJ, the states of its BUILDs and any items set on it are only
+   * recorded. Identity equality.
    */
   public static final class Placeholder {
     private final String module;
     private final String name;
     private final List<Object> args;
-    private final List<Object> state = new ArrayList<>();
-    private final List<Object> items = new ArrayList<>();
+    final List<Object> state = new ArrayList<>();
+    final List<Object> items = new ArrayList<>();
     private final long offset;
 
     Placeholder(String module, String name, List<Object> args, long offset) {
@@ -109,38 +117,70 @@ public final class Unpickler {
     }
   }
 
-  /** A global the file named that is not on the allow-list, and where (file byte, or -1). */
-  public record UnknownGlobal(String qualifiedName, long offset) {}
+  /**
+   * A global that became a placeholder, and where (file byte, or -1). {@code allowListed}: an inert
+   * data class of the allow-list; false: outside it, let through by {@link
+   * ReadOptions#allowUnknownGlobals()}.
+   */
+  public record UnknownGlobal(String qualifiedName, long offset, boolean allowListed) {}
+
+  /** Longest LONG1/LONG4 integer read, in bytes (a 2,466-digit number). */
+  static final int MAX_INT_BYTES = 1024;
+
+  /** Longest INT/LONG text literal, in digits. */
+  static final int MAX_INT_DIGITS = 2500;
+
+  /** Dict keys or set members of one container that may share a hash code. */
+  static final int MAX_HASH_COLLISIONS = 16;
 
   private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
-  private final ByteReader in;
+  // Rough Java heap costs, charged against the budget.
+  private static final int SLOT = 16;
+  private static final int CONTAINER = 64;
+  private static final int MARK = 48;
+  private static final int MEMO_ENTRY = 48;
+
+  final ByteReader in;
   private final PersistentLoader loader;
-  private final List<UnknownGlobal> unknownGlobals = new ArrayList<>();
+  private final TorchRebuild torch;
+  private final ReadLimits limits;
+  private final long budget;
+  private long spent;
 
   private ArrayList<Object> stack;
   private Deque<ArrayList<Object>> metastack;
   private Map<Long, Object> memo;
+  private final Map<Object, Map<Integer, int[]>> keyHashes = new IdentityHashMap<>();
 
   /**
-   * An unpickler over {@code pickle}; error offsets count from the array's start.
+   * An unpickler over {@code pickle} with the default options (the allow-list, default limits);
+   * error offsets count from the array's start.
    *
    * @param file the checkpoint, for messages
    * @param loader resolves persistent ids; null makes a persistent id an error
    */
   public Unpickler(Path file, byte[] pickle, PersistentLoader loader) {
-    this(ByteReader.ofArray(file, pickle, 0, null), loader);
+    this(file, pickle, loader, ReadOptions.defaults());
   }
 
-  Unpickler(ByteReader in, PersistentLoader loader) {
+  /** As {@link #Unpickler(Path, byte[], PersistentLoader)}, with the trust and limits of {@code options}. */
+  public Unpickler(Path file, byte[] pickle, PersistentLoader loader, ReadOptions options) {
+    this(ByteReader.ofArray(file, pickle, 0, null), loader, options);
+  }
+
+  Unpickler(ByteReader in, PersistentLoader loader, ReadOptions options) {
     this.in = in;
     this.loader = loader;
+    this.limits = options.limits();
+    this.budget = limits.budget(in.length());
+    this.torch = new TorchRebuild(this, options.allowUnknownGlobals());
   }
 
   /** Globals that became placeholders, in the order the file named them. */
   public List<UnknownGlobal> unknownGlobals() {
-    return Collections.unmodifiableList(unknownGlobals);
+    return torch.placeholderGlobals();
   }
 
   /** Runs the VM up to the next STOP and returns the value it leaves. */
@@ -175,9 +215,11 @@ public final class Unpickler {
           stack = null;
           metastack = null;
           memo = null;
+          keyHashes.clear();
           return result;
         }
         case '(' -> { // MARK
+          charge(MARK, at);
           metastack.push(stack);
           stack = new ArrayList<>();
         }
@@ -189,59 +231,69 @@ public final class Unpickler {
           }
         }
         case '1' -> popMark(at, op); // POP_MARK
-        case '2' -> push(peek(at, op)); // DUP
-        case 'N' -> push(null);
-        case 0x88 -> push(Boolean.TRUE);
-        case 0x89 -> push(Boolean.FALSE);
-        case 'K' -> push((long) in.u8("BININT1"));
-        case 'M' -> push((long) in.u16("BININT2"));
-        case 'J' -> push((long) in.i32("BININT"));
-        case 0x8a -> push(decodeLong(in.bytes(in.u8("LONG1 length"), "LONG1"))); // LONG1
+        case '2' -> push(peek(at, op), at); // DUP
+        case 'N' -> push(null, at);
+        case 0x88 -> push(Boolean.TRUE, at);
+        case 0x89 -> push(Boolean.FALSE, at);
+        case 'K' -> push((long) in.u8("BININT1"), at);
+        case 'M' -> push((long) in.u16("BININT2"), at);
+        case 'J' -> push((long) in.i32("BININT"), at);
+        case 0x8a -> push(decodeLong(in.bytes(in.u8("LONG1 length"), "LONG1")), at); // LONG1
         case 0x8b -> { // LONG4
           int n = in.i32("LONG4 length");
-          push(decodeLong(in.bytes(n, "LONG4")));
+          if (n > MAX_INT_BYTES) {
+            throw in.fail(
+                at,
+                "LONG4 integer of "
+                    + n
+                    + " bytes; expected at most "
+                    + MAX_INT_BYTES
+                    + " (checkpoints hold no larger numbers; a hostile or damaged pickle)");
+          }
+          push(decodeLong(in.bytes(n, "LONG4")), at);
         }
-        case 'G' -> push(ByteBuffer.wrap(in.bytes(8, "BINFLOAT")).getDouble()); // big-endian
-        case 'X' -> push(utf8(in.bytes(in.u32("BINUNICODE length"), "a BINUNICODE string")));
+        case 'G' -> push(ByteBuffer.wrap(in.bytes(8, "BINFLOAT")).getDouble(), at); // big-endian
+        case 'X' -> push(utf8(bytes(in.u32("BINUNICODE length"), "a BINUNICODE string", at)), at);
         case 0x8c ->
-            push(utf8(in.bytes(in.u8("SHORT_BINUNICODE length"), "a SHORT_BINUNICODE string")));
-        case 0x8d -> push(utf8(in.bytes(in.i64("BINUNICODE8 length"), "a BINUNICODE8 string")));
-        case 'B' -> push(in.bytes(in.u32("BINBYTES length"), "a BINBYTES value"));
-        case 'C' -> push(in.bytes(in.u8("SHORT_BINBYTES length"), "a SHORT_BINBYTES value"));
-        case 0x8e -> push(in.bytes(in.i64("BINBYTES8 length"), "a BINBYTES8 value"));
-        case 0x96 -> push(in.bytes(in.i64("BYTEARRAY8 length"), "a BYTEARRAY8 value"));
-        case 'T' -> push(latin1(in.bytes(in.i32("BINSTRING length"), "a BINSTRING value")));
+            push(utf8(in.bytes(in.u8("SHORT_BINUNICODE length"), "a SHORT_BINUNICODE string")), at);
+        case 0x8d ->
+            push(utf8(bytes(in.i64("BINUNICODE8 length"), "a BINUNICODE8 string", at)), at);
+        case 'B' -> push(bytes(in.u32("BINBYTES length"), "a BINBYTES value", at), at);
+        case 'C' -> push(in.bytes(in.u8("SHORT_BINBYTES length"), "a SHORT_BINBYTES value"), at);
+        case 0x8e -> push(bytes(in.i64("BINBYTES8 length"), "a BINBYTES8 value", at), at);
+        case 0x96 -> push(bytes(in.i64("BYTEARRAY8 length"), "a BYTEARRAY8 value", at), at);
+        case 'T' -> push(latin1(bytes(in.i32("BINSTRING length"), "a BINSTRING value", at)), at);
         case 'U' ->
-            push(latin1(in.bytes(in.u8("SHORT_BINSTRING length"), "a SHORT_BINSTRING value")));
-        case 'I' -> push(parseInt(at, in.line("an INT line")));
-        case 'L' -> push(parseLong(at, in.line("a LONG line")));
-        case 'F' -> push(parseFloat(at, in.line("a FLOAT line")));
-        case 'S' -> push(parseQuoted(at, in.lineBytes("a STRING line")));
-        case 'V' -> push(rawUnicodeEscape(in.lineBytes("a UNICODE line")));
-        case ']' -> push(new ArrayList<>());
-        case 'l' -> push(new ArrayList<>(popMark(at, op)));
-        case '}' -> push(new LinkedHashMap<>());
+            push(latin1(in.bytes(in.u8("SHORT_BINSTRING length"), "a SHORT_BINSTRING value")), at);
+        case 'I' -> push(parseInt(at, in.line("an INT line")), at);
+        case 'L' -> push(parseLong(at, in.line("a LONG line")), at);
+        case 'F' -> push(parseFloat(at, in.line("a FLOAT line")), at);
+        case 'S' -> push(parseQuoted(at, in.lineBytes("a STRING line")), at);
+        case 'V' -> push(rawUnicodeEscape(at, in.lineBytes("a UNICODE line")), at);
+        case ']' -> push(newList(List.of(), at), at);
+        case 'l' -> push(newList(popMark(at, op), at), at);
+        case '}' -> push(newDict(at), at);
         case 'd' -> {
           List<Object> items = popMark(at, op);
-          Map<Object, Object> d = new LinkedHashMap<>();
+          Map<Object, Object> d = newDict(at);
           setItems(d, items, at);
-          push(d);
+          push(d, at);
         }
-        case ')' -> push(new Tuple(List.of()));
-        case 't' -> push(new Tuple(popMark(at, op)));
-        case 0x85 -> push(Tuple.of(pop(at, op)));
+        case ')' -> push(newTuple(List.of(), at), at);
+        case 't' -> push(newTuple(popMark(at, op), at), at);
+        case 0x85 -> push(newTuple(Arrays2.of(pop(at, op)), at), at);
         case 0x86 -> {
           Object b = pop(at, op);
           Object a = pop(at, op);
-          push(Tuple.of(a, b));
+          push(newTuple(Arrays2.of(a, b), at), at);
         }
         case 0x87 -> {
           Object c = pop(at, op);
           Object b = pop(at, op);
           Object a = pop(at, op);
-          push(Tuple.of(a, b, c));
+          push(newTuple(Arrays2.of(a, b, c), at), at);
         }
-        case 0x8f -> push(new LinkedHashSet<>()); // EMPTY_SET
+        case 0x8f -> push(newSet(at), at); // EMPTY_SET
         case 0x90 -> { // ADDITEMS
           List<Object> items = popMark(at, op);
           Object set = peek(at, op);
@@ -251,9 +303,9 @@ public final class Unpickler {
           addAll(castSet(set), items, at);
         }
         case 0x91 -> { // FROZENSET
-          Set<Object> s = new LinkedHashSet<>();
+          Set<Object> s = newSet(at);
           addAll(s, popMark(at, op), at);
-          push(Collections.unmodifiableSet(s));
+          push(Collections.unmodifiableSet(s), at);
         }
         case 'a' -> { // APPEND
           Object v = pop(at, op);
@@ -276,17 +328,17 @@ public final class Unpickler {
           Object d = peek(at, op);
           setItems(d, items, at);
         }
-        case 'p' -> memo.put(memoIndex(at, in.line("a PUT index")), peek(at, op));
-        case 'q' -> memo.put((long) in.u8("BINPUT index"), peek(at, op));
-        case 'r' -> memo.put(in.u32("LONG_BINPUT index"), peek(at, op));
-        case 0x94 -> memo.put((long) memo.size(), peek(at, op)); // MEMOIZE
-        case 'g' -> push(memoGet(at, memoIndex(at, in.line("a GET index"))));
-        case 'h' -> push(memoGet(at, in.u8("BINGET index")));
-        case 'j' -> push(memoGet(at, in.u32("LONG_BINGET index")));
+        case 'p' -> memoPut(memoIndex(at, in.line("a PUT index")), peek(at, op), at);
+        case 'q' -> memoPut(in.u8("BINPUT index"), peek(at, op), at);
+        case 'r' -> memoPut(in.u32("LONG_BINPUT index"), peek(at, op), at);
+        case 0x94 -> memoPut(memo.size(), peek(at, op), at); // MEMOIZE
+        case 'g' -> push(memoGet(at, memoIndex(at, in.line("a GET index"))), at);
+        case 'h' -> push(memoGet(at, in.u8("BINGET index")), at);
+        case 'j' -> push(memoGet(at, in.u32("LONG_BINGET index")), at);
         case 'c' -> { // GLOBAL
           String module = in.line("a GLOBAL module name");
           String name = in.line("a GLOBAL name");
-          push(resolve(module, name, at));
+          push(torch.resolve(module, name, at), at);
         }
         case 0x93 -> { // STACK_GLOBAL
           Object name = pop(at, op);
@@ -299,44 +351,45 @@ public final class Unpickler {
                     + " and "
                     + Pickled.typeName(name));
           }
-          push(resolve(m, n, at));
+          push(torch.resolve(m, n, at), at);
         }
         case 'R' -> { // REDUCE
           Object args = pop(at, op);
           Object callable = pop(at, op);
-          push(call(callable, args, at));
+          push(torch.call(callable, args, at), at);
         }
         case 0x81 -> { // NEWOBJ
           Object args = pop(at, op);
           Object cls = pop(at, op);
-          push(newObject(cls, args, at));
+          push(torch.newObject(cls, args, at), at);
         }
         case 0x92 -> { // NEWOBJ_EX
           pop(at, op); // kwargs
           Object args = pop(at, op);
           Object cls = pop(at, op);
-          push(newObject(cls, args, at));
+          push(torch.newObject(cls, args, at), at);
         }
         case 'i' -> { // INST
           String module = in.line("an INST module name");
           String name = in.line("an INST name");
-          Object cls = resolve(module, name, at);
+          Object cls = torch.resolve(module, name, at);
           List<Object> args = popMark(at, op);
-          push(newObject(cls, new Tuple(args), at));
+          push(torch.newObject(cls, newTuple(args, at), at), at);
         }
         case 'o' -> { // OBJ
           List<Object> items = popMark(at, op);
           if (items.isEmpty()) {
             throw in.fail(at, "OBJ without a class on the stack (corrupt pickle)");
           }
-          push(newObject(items.get(0), new Tuple(items.subList(1, items.size())), at));
+          Tuple args = newTuple(items.subList(1, items.size()), at);
+          push(torch.newObject(items.get(0), args, at), at);
         }
         case 'b' -> { // BUILD
           Object state = pop(at, op);
-          build(peek(at, op), state, at);
+          torch.build(peek(at, op), state, at);
         }
-        case 'Q' -> push(persistent(pop(at, op), at)); // BINPERSID
-        case 'P' -> push(persistent(in.line("a PERSID line"), at)); // PERSID
+        case 'Q' -> push(persistent(pop(at, op), at), at); // BINPERSID
+        case 'P' -> push(persistent(in.line("a PERSID line"), at), at); // PERSID
         case 0x82, 0x83, 0x84 ->
             throw in.fail(
                 at,
@@ -359,394 +412,6 @@ public final class Unpickler {
     }
   }
 
-  // ---------------------------------------------------------------- globals
-
-  private Object resolve(String module, String name, long at) throws CheckpointFormatException {
-    String reason = dangerReason(module, name);
-    if (reason != null) {
-      throw in.fail(
-          at,
-          "refuses global '"
-              + module
-              + "."
-              + name
-              + "' ("
-              + reason
-              + "); nothing from the file was run. The file is built to do this when opened with"
-              + " torch.load(weights_only=False); do not open it that way");
-    }
-    String q = module + "." + name;
-    for (Interpreted i : Interpreted.values()) {
-      if (i.qualifiedName.equals(q)) {
-        return i;
-      }
-    }
-    if (module.equals("__builtin__") || module.equals("builtins")) {
-      switch (name) {
-        case "dict":
-          return Interpreted.DICT;
-        case "list":
-          return Interpreted.LIST;
-        case "tuple":
-          return Interpreted.TUPLE;
-        case "set":
-          return Interpreted.SET;
-        case "frozenset":
-          return Interpreted.FROZENSET;
-        default:
-          break;
-      }
-    }
-    if (module.equals("torch") || module.equals("torch.cuda")) {
-      StorageType st = storageType(module, name);
-      if (st != null) {
-        return st;
-      }
-    }
-    if (module.equals("torch") || module.equals("torch.storage")) {
-      if (name.equals("UntypedStorage") || name.equals("_UntypedStorage")) {
-        return new StorageType(q, DType.U8, 1);
-      }
-      if (name.equals("TypedStorage") || name.equals("_TypedStorage")) {
-        return new StorageType(q, null, 0);
-      }
-    }
-    if (module.equals("torch")) {
-      DTypeRef d = dtypeRef(name);
-      if (d != null) {
-        return d;
-      }
-    }
-    unknownGlobals.add(new UnknownGlobal(q, in.fileOffset(at)));
-    return new GlobalRef(module, name, in.fileOffset(at));
-  }
-
-  /** Modules (and their submodules) whose globals can run code or touch the system. */
-  private static final Set<String> DANGEROUS_MODULES =
-      Set.of(
-          "os",
-          "posix",
-          "nt",
-          "subprocess",
-          "importlib",
-          "runpy",
-          "sys",
-          "pickle",
-          "_pickle",
-          "shutil",
-          "socket",
-          "code",
-          "codeop",
-          "ctypes",
-          "webbrowser",
-          "pty",
-          "commands",
-          "multiprocessing",
-          "_posixsubprocess",
-          "marshal",
-          "asyncio",
-          "pdb",
-          "bdb",
-          "timeit",
-          "profile",
-          "cProfile",
-          "trace",
-          "doctest",
-          "pydoc",
-          "distutils",
-          "setuptools",
-          "pip",
-          "venv",
-          "ensurepip",
-          "idlelib",
-          "numpy.testing",
-          "torch.jit",
-          "torch.hub",
-          "torch.package",
-          "torch.utils.cpp_extension");
-
-  private static final Set<String> DANGEROUS_BUILTINS =
-      Set.of(
-          "eval",
-          "exec",
-          "execfile",
-          "compile",
-          "__import__",
-          "getattr",
-          "setattr",
-          "delattr",
-          "globals",
-          "locals",
-          "vars",
-          "open",
-          "file",
-          "input",
-          "breakpoint",
-          "reload");
-
-  /** Single globals outside those modules. */
-  private static final Set<String> DANGEROUS_NAMES =
-      Set.of("io.open", "io.FileIO", "_io.open", "_io.FileIO", "codecs.open", "numpy.load");
-
-  /** Why a global is refused outright, or null when it is not known to be dangerous. */
-  static String dangerReason(String module, String name) {
-    String top = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
-    if (module.equals("builtins") || module.equals("__builtin__")) {
-      if (!DANGEROUS_BUILTINS.contains(top)) {
-        return null;
-      }
-      return switch (top) {
-        case "open", "file" -> "file access";
-        case "getattr", "setattr", "delattr", "globals", "locals", "vars" ->
-            "arbitrary attribute access, a route to code execution";
-        default -> "code execution";
-      };
-    }
-    if ((module.equals("torch") || module.equals("torch.serialization")) && top.equals("load")) {
-      return "code execution: loads another pickle";
-    }
-    if (module.equals("torch")
-        && (top.equals("jit") || top.equals("hub") || top.equals("package"))) {
-      return "code execution";
-    }
-    if (DANGEROUS_NAMES.contains(module + "." + top)) {
-      return top.equals("load") ? "code execution: loads another pickle" : "file access";
-    }
-    for (String m : DANGEROUS_MODULES) {
-      if (module.equals(m) || module.startsWith(m + ".")) {
-        return switch (m) {
-          case "shutil" -> "file system access";
-          case "socket" -> "network access";
-          case "webbrowser" -> "launches programs";
-          default -> "code execution";
-        };
-      }
-    }
-    return null;
-  }
-
-  private static StorageType storageType(String module, String name) {
-    String q = module + "." + name;
-    return switch (name) {
-      case "FloatStorage" -> new StorageType(q, DType.F32, 4);
-      case "HalfStorage" -> new StorageType(q, DType.F16, 2);
-      case "BFloat16Storage" -> new StorageType(q, DType.BF16, 2);
-      case "DoubleStorage" -> new StorageType(q, DType.F64, 8);
-      case "LongStorage" -> new StorageType(q, DType.I64, 8);
-      case "IntStorage" -> new StorageType(q, DType.I32, 4);
-      case "ShortStorage" -> new StorageType(q, DType.I16, 2);
-      case "CharStorage" -> new StorageType(q, DType.I8, 1);
-      case "ByteStorage" -> new StorageType(q, DType.U8, 1);
-      case "BoolStorage" -> new StorageType(q, DType.BOOL, 1);
-        // Known but not read: their sizes let the legacy reader skip them.
-      case "ComplexFloatStorage" -> new StorageType(q, null, 8);
-      case "ComplexDoubleStorage" -> new StorageType(q, null, 16);
-      case "QInt8Storage", "QUInt8Storage", "QUInt4x2Storage", "QUInt2x4Storage" ->
-          new StorageType(q, null, 1);
-      case "QInt32Storage" -> new StorageType(q, null, 4);
-      default -> null;
-    };
-  }
-
-  private static DTypeRef dtypeRef(String name) {
-    String q = "torch." + name;
-    return switch (name) {
-      case "float32", "float" -> new DTypeRef(q, DType.F32);
-      case "float16", "half" -> new DTypeRef(q, DType.F16);
-      case "bfloat16" -> new DTypeRef(q, DType.BF16);
-      case "float64", "double" -> new DTypeRef(q, DType.F64);
-      case "int64", "long" -> new DTypeRef(q, DType.I64);
-      case "int32", "int" -> new DTypeRef(q, DType.I32);
-      case "int16", "short" -> new DTypeRef(q, DType.I16);
-      case "int8" -> new DTypeRef(q, DType.I8);
-      case "uint8" -> new DTypeRef(q, DType.U8);
-      case "bool" -> new DTypeRef(q, DType.BOOL);
-      case "complex64",
-              "complex128",
-              "cfloat",
-              "cdouble",
-              "uint16",
-              "uint32",
-              "uint64",
-              "float8_e4m3fn",
-              "float8_e5m2",
-              "qint8",
-              "quint8",
-              "qint32" ->
-          new DTypeRef(q, null);
-      default -> null;
-    };
-  }
-
-  // ---------------------------------------------------------------- calls
-
-  private Object call(Object callable, Object args, long at) throws CheckpointFormatException {
-    if (!(args instanceof Tuple t)) {
-      throw in.fail(
-          at,
-          "REDUCE expects a tuple of arguments for "
-              + Pickled.typeName(callable)
-              + ", found "
-              + Pickled.typeName(args));
-    }
-    long where = in.fileOffset(at);
-    if (callable instanceof GlobalRef g) {
-      return new Placeholder(g.module(), g.name(), t.items(), where);
-    }
-    if (callable instanceof Placeholder p) {
-      return new Placeholder(p.module(), p.name() + "()", t.items(), where);
-    }
-    if (callable instanceof StorageType s) {
-      return new Placeholder(module(s.qualifiedName()), name(s.qualifiedName()), t.items(), where);
-    }
-    if (callable instanceof DTypeRef d) {
-      return new Placeholder(module(d.qualifiedName()), name(d.qualifiedName()), t.items(), where);
-    }
-    if (!(callable instanceof Interpreted fn)) {
-      throw in.fail(
-          at,
-          "REDUCE calls a "
-              + Pickled.typeName(callable)
-              + ", which is not callable (corrupt pickle)");
-    }
-    List<Object> a = t.items();
-    switch (fn) {
-      case ORDERED_DICT, DICT -> {
-        Map<Object, Object> d = new LinkedHashMap<>();
-        if (!a.isEmpty()) {
-          fillDict(d, a.get(0), fn, at);
-        }
-        return d;
-      }
-      case DEFAULT_DICT -> {
-        Map<Object, Object> d = new LinkedHashMap<>();
-        if (a.size() > 1) {
-          fillDict(d, a.get(1), fn, at);
-        }
-        return d;
-      }
-      case LIST -> {
-        return a.isEmpty() ? new ArrayList<>() : new ArrayList<>(iterable(a.get(0), fn, at));
-      }
-      case TUPLE, TORCH_SIZE -> {
-        return a.isEmpty()
-            ? new Tuple(List.of())
-            : new Tuple(new ArrayList<>(iterable(a.get(0), fn, at)));
-      }
-      case SET, FROZENSET -> {
-        Set<Object> s = new LinkedHashSet<>();
-        if (!a.isEmpty()) {
-          addAll(s, iterable(a.get(0), fn, at), at);
-        }
-        return fn == Interpreted.SET ? s : Collections.unmodifiableSet(s);
-      }
-      case REBUILD_TENSOR -> {
-        requireArgs(fn, a, 4, "(storage, storage_offset, size, stride)", at);
-        return tensor(fn, a, null, at);
-      }
-      case REBUILD_TENSOR_V2 -> {
-        requireArgs(
-            fn,
-            a,
-            4,
-            "(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])",
-            at);
-        return tensor(fn, a, null, at);
-      }
-      case REBUILD_TENSOR_V3 -> {
-        requireArgs(
-            fn,
-            a,
-            7,
-            "(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype[,"
-                + " metadata])",
-            at);
-        if (!(a.get(6) instanceof DTypeRef d)) {
-          throw in.fail(
-              at,
-              "'"
-                  + fn.qualifiedName
-                  + "' expects a torch dtype as argument 7, found "
-                  + Describe.value(a.get(6)));
-        }
-        if (d.dtype() == null) {
-          throw in.fail(
-              at,
-              "tensor of dtype '"
-                  + d.qualifiedName()
-                  + "' is not supported; expected one of "
-                  + supportedDtypes());
-        }
-        return tensor(fn, a, d.dtype(), at);
-      }
-      case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> {
-        requireArgs(fn, a, 1, "(data, requires_grad, backward_hooks)", at);
-        return a.get(0);
-      }
-      case REBUILD_FROM_TYPE_V2 -> {
-        requireArgs(fn, a, 3, "(func, new_type, args, state)", at);
-        // Only a tensor builder may be applied here, so this never recurses more than once.
-        if (!(a.get(0) instanceof Interpreted inner)
-            || !inner.qualifiedName.startsWith("torch._utils._rebuild_")) {
-          throw in.fail(
-              at,
-              "'"
-                  + fn.qualifiedName
-                  + "' expects a torch._utils._rebuild_* function, found "
-                  + Describe.value(a.get(0)));
-        }
-        return call(inner, a.get(2), at);
-      }
-    }
-    throw new IllegalStateException("unhandled interpreted global " + fn);
-  }
-
-  private Object newObject(Object cls, Object args, long at) throws CheckpointFormatException {
-    if (!(args instanceof Tuple t)) {
-      throw in.fail(at, "NEWOBJ expects a tuple of arguments, found " + Pickled.typeName(args));
-    }
-    long where = in.fileOffset(at);
-    if (cls instanceof GlobalRef g) {
-      return new Placeholder(g.module(), g.name(), t.items(), where);
-    }
-    if (cls instanceof Interpreted fn) {
-      switch (fn) {
-        case ORDERED_DICT, DICT, DEFAULT_DICT -> {
-          return new LinkedHashMap<>();
-        }
-        case LIST -> {
-          return new ArrayList<>();
-        }
-        case SET -> {
-          return new LinkedHashSet<>();
-        }
-        case TUPLE, TORCH_SIZE, FROZENSET -> {
-          return call(fn, args, at);
-        }
-        default -> {
-          // Tensor builders are functions, not classes.
-        }
-      }
-    }
-    throw in.fail(
-        at,
-        "NEWOBJ on a "
-            + Pickled.typeName(cls)
-            + ", which is not a class this reader accepts (corrupt pickle)");
-  }
-
-  private void build(Object inst, Object state, long at) throws CheckpointFormatException {
-    if (inst instanceof Placeholder p) {
-      p.state.add(state);
-    } else if (inst instanceof Map || inst instanceof TensorRef) {
-      // OrderedDict attributes (state dict '_metadata') or tensor state: nothing we need.
-    } else {
-      throw in.fail(
-          at,
-          "BUILD on a " + Pickled.typeName(inst) + ", which has no state to set (corrupt pickle)");
-    }
-  }
-
   private Object persistent(Object pid, long at) throws CheckpointFormatException {
     if (loader == null) {
       throw in.fail(at, "unexpected persistent id " + Describe.value(pid) + " in this pickle");
@@ -754,132 +419,56 @@ public final class Unpickler {
     return loader.load(pid, in.fileOffset(at));
   }
 
-  private TensorRef tensor(Interpreted fn, List<Object> a, DType dtypeOverride, long at)
-      throws CheckpointFormatException {
-    if (!(a.get(0) instanceof StorageRef storage)) {
+  // ---------------------------------------------------------------- the memory budget
+
+  /**
+   * Charges {@code bytes} of Java heap against the budget: a pickle may build at most {@link
+   * ReadLimits#budget(long)} of its own length.
+   */
+  void charge(long bytes, long at) throws CheckpointFormatException {
+    spent += bytes;
+    if (spent > budget) {
       throw in.fail(
           at,
-          "'"
-              + fn.qualifiedName
-              + "' expects a storage (a persistent id) as its first argument, found "
-              + Describe.value(a.get(0)));
-    }
-    long offset = nonNegativeInt(fn, "storage_offset", a.get(1), at);
-    long[] size = intTuple(fn, "size", a.get(2), at);
-    long[] stride = intTuple(fn, "stride", a.get(3), at);
-    if (size.length != stride.length) {
-      throw in.fail(
-          at,
-          "'"
-              + fn.qualifiedName
-              + "': size "
-              + io.tfhybrid.nn.Checks.shape(size)
-              + " and stride "
-              + io.tfhybrid.nn.Checks.shape(stride)
-              + " have different lengths");
-    }
-    return new TensorRef(storage, offset, size, stride, dtypeOverride, in.fileOffset(at));
-  }
-
-  private void requireArgs(Interpreted fn, List<Object> a, int min, String signature, long at)
-      throws CheckpointFormatException {
-    if (a.size() < min) {
-      throw in.fail(
-          at,
-          "'"
-              + fn.qualifiedName
-              + "' expects "
-              + signature
-              + ", found "
-              + a.size()
-              + " arguments "
-              + Describe.value(new Tuple(a)));
+          "the pickle builds more objects than its size can account for: over "
+              + ReadLimits.mib(budget)
+              + " of Java objects, the read limit of "
+              + limits.describe(in.length(), "the pickle")
+              + " (a memory bomb: MEMOIZE/MARK/EMPTY_* floods or repeated copies); "
+              + ReadLimits.howToRaise());
     }
   }
 
-  private long nonNegativeInt(Interpreted fn, String what, Object o, long at)
-      throws CheckpointFormatException {
-    if (o instanceof Long l && l >= 0) {
-      return l;
-    }
-    throw in.fail(
-        at,
-        "'"
-            + fn.qualifiedName
-            + "' expects a non-negative int "
-            + what
-            + ", found "
-            + Describe.value(o));
-  }
-
-  private long[] intTuple(Interpreted fn, String what, Object o, long at)
-      throws CheckpointFormatException {
-    List<?> items = o instanceof Tuple t ? t.items() : o instanceof List<?> l ? l : null;
-    if (items == null) {
-      throw in.fail(
-          at,
-          "'"
-              + fn.qualifiedName
-              + "' expects a tuple of ints as "
-              + what
-              + ", found "
-              + Describe.value(o));
-    }
-    long[] out = new long[items.size()];
-    for (int i = 0; i < out.length; i++) {
-      if (!(items.get(i) instanceof Long l) || l < 0) {
-        throw in.fail(
-            at,
-            "'"
-                + fn.qualifiedName
-                + "' expects non-negative ints in "
-                + what
-                + ", found "
-                + Describe.value(o));
-      }
-      out[i] = (Long) items.get(i);
-    }
-    return out;
-  }
-
-  private Collection<Object> iterable(Object o, Interpreted fn, long at)
-      throws CheckpointFormatException {
-    if (o instanceof Tuple t) {
-      return t.items();
-    }
-    if (o instanceof List<?> l) {
-      return Collections.unmodifiableList(l);
-    }
-    if (o instanceof Set<?> s) {
-      return Collections.unmodifiableSet(s);
-    }
-    throw in.fail(
-        at, "'" + fn.qualifiedName + "' expects a list or tuple, found " + Pickled.typeName(o));
-  }
-
-  private void fillDict(Map<Object, Object> d, Object source, Interpreted fn, long at)
-      throws CheckpointFormatException {
-    if (source instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        d.put(e.getKey(), e.getValue());
-      }
-      return;
-    }
-    for (Object pair : iterable(source, fn, at)) {
-      List<?> kv = pair instanceof Tuple t ? t.items() : pair instanceof List<?> l ? l : null;
-      if (kv == null || kv.size() != 2) {
-        throw in.fail(
-            at,
-            "'" + fn.qualifiedName + "' expects (key, value) pairs, found " + Describe.value(pair));
-      }
-      checkKey(kv.get(0), at);
-      d.put(kv.get(0), kv.get(1));
-    }
+  private byte[] bytes(long n, String what, long at) throws CheckpointFormatException {
+    byte[] b = in.bytes(n, what);
+    charge(b.length, at);
+    return b;
   }
 
   // ---------------------------------------------------------------- containers
 
-  private void append(Object target, Object v, long at) throws CheckpointFormatException {
+  ArrayList<Object> newList(Collection<?> items, long at) throws CheckpointFormatException {
+    charge(CONTAINER + 8L * items.size(), at);
+    return new ArrayList<>(items);
+  }
+
+  Map<Object, Object> newDict(long at) throws CheckpointFormatException {
+    charge(CONTAINER, at);
+    return new LinkedHashMap<>();
+  }
+
+  Set<Object> newSet(long at) throws CheckpointFormatException {
+    charge(CONTAINER, at);
+    return new LinkedHashSet<>();
+  }
+
+  Tuple newTuple(List<Object> items, long at) throws CheckpointFormatException {
+    charge(CONTAINER + 8L * items.size(), at);
+    return new Tuple(items);
+  }
+
+  void append(Object target, Object v, long at) throws CheckpointFormatException {
+    charge(SLOT, at);
     if (target instanceof List<?>) {
       castList(target).add(v);
     } else if (target instanceof Placeholder p) {
@@ -902,12 +491,14 @@ public final class Unpickler {
     }
   }
 
-  private void setItem(Object target, Object k, Object v, long at)
-      throws CheckpointFormatException {
+  void setItem(Object target, Object k, Object v, long at) throws CheckpointFormatException {
     if (target instanceof Map<?, ?>) {
-      checkKey(k, at);
-      castMap(target).put(k, v);
+      Map<Object, Object> m = castMap(target);
+      checkKey(m, m.containsKey(k), k, at);
+      charge(SLOT * 3, at);
+      m.put(k, v);
     } else if (target instanceof Placeholder p) {
+      charge(SLOT * 3, at);
       p.items.add(Tuple.of(k, v));
     } else {
       throw in.fail(
@@ -915,21 +506,44 @@ public final class Unpickler {
     }
   }
 
-  private void addAll(Set<Object> s, Collection<Object> items, long at)
-      throws CheckpointFormatException {
+  void addAll(Set<Object> s, Collection<Object> items, long at) throws CheckpointFormatException {
     for (Object o : items) {
-      checkKey(o, at);
+      checkKey(s, s.contains(o), o, at);
+      charge(SLOT * 2, at);
       s.add(o);
     }
   }
 
-  private void checkKey(Object k, long at) throws CheckpointFormatException {
+  /**
+   * A key must be hashable, and at most {@link #MAX_HASH_COLLISIONS} distinct keys of one container
+   * may share a hash code: Java's hash maps degrade to linear scans when they do, and keys crafted
+   * to collide ({@code ('Aa', 'BB')} and {@code ('BB', 'Aa')}) would make reading quadratic.
+   */
+  private void checkKey(Object container, boolean present, Object k, long at)
+      throws CheckpointFormatException {
     if (!Pickled.isHashable(k)) {
       throw in.fail(
           at,
           "unhashable "
               + Pickled.typeName(k)
               + " used as a dict key or set member (corrupt pickle)");
+    }
+    if (present || k instanceof String && ((String) k).length() < 2) {
+      return;
+    }
+    int[] n =
+        keyHashes
+            .computeIfAbsent(container, c -> new HashMap<>())
+            .computeIfAbsent(k == null ? 0 : k.hashCode(), h -> new int[1]);
+    charge(MEMO_ENTRY, at);
+    if (++n[0] > MAX_HASH_COLLISIONS) {
+      throw in.fail(
+          at,
+          "more than "
+              + MAX_HASH_COLLISIONS
+              + " dict keys or set members share the hash code of "
+              + Describe.value(k)
+              + "; real checkpoints never do (keys crafted to collide: a CPU bomb)");
     }
   }
 
@@ -950,7 +564,8 @@ public final class Unpickler {
 
   // ---------------------------------------------------------------- stack and memo
 
-  private void push(Object o) {
+  private void push(Object o, long at) throws CheckpointFormatException {
+    charge(SLOT, at);
     stack.add(o);
   }
 
@@ -980,6 +595,11 @@ public final class Unpickler {
     return items;
   }
 
+  private void memoPut(long index, Object v, long at) throws CheckpointFormatException {
+    charge(MEMO_ENTRY, at);
+    memo.put(index, v);
+  }
+
   private Object memoGet(long at, long index) throws CheckpointFormatException {
     Object v = memo.get(index);
     if (v == null && !memo.containsKey(index)) {
@@ -996,7 +616,7 @@ public final class Unpickler {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw in.fail(at, "memo index '" + line + "' is not a number");
+      throw in.fail(at, "memo index " + Describe.value(line) + " is not a number");
     }
   }
 
@@ -1033,14 +653,19 @@ public final class Unpickler {
     if (s.endsWith("L")) {
       s = s.substring(0, s.length() - 1);
     }
-    if (s.length() > 10_000) {
+    if (s.length() > MAX_INT_DIGITS) {
       throw in.fail(
-          at, "integer literal of " + s.length() + " digits; expected a reasonable number");
+          at,
+          "integer literal of "
+              + s.length()
+              + " digits; expected at most "
+              + MAX_INT_DIGITS
+              + " (checkpoints hold no larger numbers; a hostile or damaged pickle)");
     }
     try {
       return narrow(new BigInteger(s));
     } catch (NumberFormatException e) {
-      throw in.fail(at, "expected an integer literal, found '" + Describe.value(s) + "'");
+      throw in.fail(at, "expected an integer literal, found " + Describe.value(s));
     }
   }
 
@@ -1087,7 +712,8 @@ public final class Unpickler {
     return out.toString();
   }
 
-  private static String rawUnicodeEscape(byte[] line) {
+  /** Python's raw-unicode-escape: {@code \\uXXXX} and {@code \\UXXXXXXXX}, up to U+10FFFF. */
+  private String rawUnicodeEscape(long at, byte[] line) throws CheckpointFormatException {
     String s = latin1(line);
     StringBuilder out = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
@@ -1096,7 +722,15 @@ public final class Unpickler {
         char k = s.charAt(i + 1);
         int n = k == 'u' ? 4 : k == 'U' ? 8 : 0;
         if (n > 0 && i + 2 + n <= s.length() && isHex(s, i + 2, n)) {
-          out.appendCodePoint(Integer.parseUnsignedInt(s.substring(i + 2, i + 2 + n), 16));
+          long cp = Long.parseLong(s.substring(i + 2, i + 2 + n), 16);
+          if (cp > Character.MAX_CODE_POINT) {
+            throw in.fail(
+                at,
+                "UNICODE escape \\"
+                    + s.substring(i + 1, i + 2 + n)
+                    + " is beyond U+10FFFF; expected a valid code point (corrupt pickle)");
+          }
+          out.appendCodePoint((int) cp);
           i += 1 + n;
           continue;
         }
@@ -1122,24 +756,14 @@ public final class Unpickler {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  private static String latin1(byte[] b) {
+  static String latin1(byte[] b) {
     return new String(b, StandardCharsets.ISO_8859_1);
   }
 
-  private static String module(String qualifiedName) {
-    int dot = qualifiedName.lastIndexOf('.');
-    return dot < 0 ? "" : qualifiedName.substring(0, dot);
-  }
-
-  private static String name(String qualifiedName) {
-    return qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
-  }
-
-  static String supportedDtypes() {
-    List<String> names = new ArrayList<>();
-    for (DType d : DType.values()) {
-      names.add(d.torchName());
+  /** Small fixed-arity lists that may hold nulls (List.of may not). */
+  private static final class Arrays2 {
+    static List<Object> of(Object... items) {
+      return java.util.Arrays.asList(items);
     }
-    return Describe.list(names, names.size());
   }
 }

@@ -6,7 +6,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,21 +48,38 @@ final class ZipArchive {
   private final long fileSize;
   private final long centralStart;
   private final Map<String, Entry> entries;
+  private final ReadLimits limits;
+  private final long inflateBudget;
+  private long inflated;
 
   private ZipArchive(
       Path file,
       FileChannel channel,
       long fileSize,
       long centralStart,
-      Map<String, Entry> entries) {
+      Map<String, Entry> entries,
+      ReadLimits limits) {
     this.file = file;
     this.channel = channel;
     this.fileSize = fileSize;
     this.centralStart = centralStart;
     this.entries = entries;
+    this.limits = limits;
+    this.inflateBudget = limits.budget(fileSize);
   }
 
+  /** The archive with the default {@link ReadLimits}. */
   static ZipArchive open(Path file, FileChannel channel) throws CheckpointFormatException {
+    return open(file, channel, ReadLimits.defaults());
+  }
+
+  /**
+   * Reads the central directory. Entries must not overlap: sorted by their local header, each one's
+   * header and data end before the next begins (a zip bomb points many entries at one deflated
+   * local entry). The total inflated by {@link #read} is bounded by {@code limits}.
+   */
+  static ZipArchive open(Path file, FileChannel channel, ReadLimits limits)
+      throws CheckpointFormatException {
     long fileSize = size(file, channel);
     int tailLength = (int) Math.min(fileSize, 22L + MAX_COMMENT + 20);
     long tailStart = fileSize - tailLength;
@@ -175,7 +194,7 @@ final class ZipArchive {
         if (next > extraEnd) {
           throw cd.fail(
               cd.position(),
-              "extra field of entry '" + name + "' runs past its header (damaged zip)");
+              "extra field of entry '" + Describe.name(name) + "' runs past its header (damaged zip)");
         }
         if (id == 0x0001) {
           if (usize == 0xffffffffL && cd.position() + 8 <= next) {
@@ -196,7 +215,7 @@ final class ZipArchive {
         throw cd.fail(
             at,
             "entry '"
-                + name
+                + Describe.name(name)
                 + "' claims "
                 + csize
                 + " bytes at byte "
@@ -206,13 +225,13 @@ final class ZipArchive {
                 + "); truncated or damaged zip");
       }
       if ((flags & 1) != 0) {
-        throw cd.fail(at, "entry '" + name + "' is encrypted; expected an unencrypted archive");
+        throw cd.fail(at, "entry '" + Describe.name(name) + "' is encrypted; expected an unencrypted archive");
       }
       if (method != 0 && method != 8) {
         throw cd.fail(
             at,
             "entry '"
-                + name
+                + Describe.name(name)
                 + "' uses compression method "
                 + method
                 + "; expected 0 (stored) or 8 (deflate)");
@@ -221,7 +240,7 @@ final class ZipArchive {
         throw cd.fail(
             at,
             "stored entry '"
-                + name
+                + Describe.name(name)
                 + "' has size "
                 + usize
                 + " but "
@@ -232,7 +251,7 @@ final class ZipArchive {
         throw cd.fail(
             at,
             "entry '"
-                + name
+                + Describe.name(name)
                 + "' claims to inflate "
                 + csize
                 + " bytes to "
@@ -242,10 +261,41 @@ final class ZipArchive {
       if (entries.putIfAbsent(name, new Entry(name, method, flags, crc, csize, usize, lho))
           != null) {
         throw cd.fail(
-            at, "entry '" + name + "' appears twice in the zip directory; expected unique names");
+            at, "entry '" + Describe.name(name) + "' appears twice in the zip directory; expected unique names");
       }
     }
-    return new ZipArchive(file, channel, fileSize, cdOffset, Collections.unmodifiableMap(entries));
+    checkNoOverlap(file, entries.values(), cdOffset);
+    return new ZipArchive(
+        file, channel, fileSize, cdOffset, Collections.unmodifiableMap(entries), limits);
+  }
+
+  private static void checkNoOverlap(Path file, Collection<Entry> entries, long cdOffset)
+      throws CheckpointFormatException {
+    List<Entry> byOffset = new ArrayList<>(entries);
+    byOffset.sort(Comparator.comparingLong(Entry::localHeaderOffset));
+    for (int i = 1; i < byOffset.size(); i++) {
+      Entry prev = byOffset.get(i - 1);
+      Entry next = byOffset.get(i);
+      // A local header is at least 30 bytes plus the name; the data follows it.
+      long prevEnd = prev.localHeaderOffset() + 30 + prev.compressedSize();
+      if (next.localHeaderOffset() < prevEnd) {
+        throw new CheckpointFormatException(
+            file,
+            next.localHeaderOffset(),
+            "zip entries '"
+                + Describe.name(prev.name())
+                + "' (local header at byte "
+                + prev.localHeaderOffset()
+                + ", "
+                + prev.compressedSize()
+                + " bytes of data) and '"
+                + Describe.name(next.name())
+                + "' (local header at byte "
+                + next.localHeaderOffset()
+                + ") overlap; expected each entry's data to end before the next entry begins"
+                + " (overlapping entries are a zip bomb or a damaged archive)");
+      }
+    }
   }
 
   Path file() {
@@ -280,7 +330,7 @@ final class ZipArchive {
           file,
           e.localHeaderOffset(),
           "expected the local header (PK\\3\\4) of entry '"
-              + e.name()
+              + Describe.name(e.name())
               + "', found other bytes (damaged zip)");
     }
     h.seek(26);
@@ -292,7 +342,7 @@ final class ZipArchive {
           file,
           e.localHeaderOffset(),
           "truncated or damaged zip: data of entry '"
-              + e.name()
+              + Describe.name(e.name())
               + "' ("
               + e.compressedSize()
               + " bytes from byte "
@@ -309,7 +359,7 @@ final class ZipArchive {
     if (e.method() == 0) {
       return ByteReader.ofChannel(file, channel, data, e.size());
     }
-    return ByteReader.ofArray(file, read(e), -1, "deflated entry '" + e.name() + "'");
+    return ByteReader.ofArray(file, read(e), -1, "deflated entry '" + Describe.name(e.name()) + "'");
   }
 
   /** The entry's uncompressed bytes, CRC-checked (at most 2 GiB). */
@@ -320,18 +370,34 @@ final class ZipArchive {
           file,
           data,
           "entry '"
-              + e.name()
+              + Describe.name(e.name())
               + "' is "
               + e.size()
               + " bytes; entries over 2 GiB are not supported");
     }
     byte[] raw =
         ByteReader.ofChannel(file, channel, data, e.compressedSize())
-            .bytes(e.compressedSize(), "entry '" + e.name() + "'");
+            .bytes(e.compressedSize(), "entry '" + Describe.name(e.name()) + "'");
     byte[] out;
     if (e.method() == 0) {
       out = raw;
     } else {
+      if (e.size() > inflateBudget - inflated) {
+        throw new CheckpointFormatException(
+            file,
+            data,
+            "deflated entry '"
+                + Describe.name(e.name())
+                + "' inflates to "
+                + e.size()
+                + " bytes; with the "
+                + inflated
+                + " bytes inflated before it that exceeds the read limit of "
+                + limits.describe(fileSize, "the file")
+                + " (a zip bomb?); "
+                + ReadLimits.howToRaise());
+      }
+      inflated += e.size();
       out = new byte[(int) e.size()];
       Inflater inf = new Inflater(true);
       try {
@@ -349,7 +415,7 @@ final class ZipArchive {
               file,
               data,
               "deflated entry '"
-                  + e.name()
+                  + Describe.name(e.name())
                   + "' inflates to "
                   + n
                   + " bytes, expected "
@@ -358,7 +424,7 @@ final class ZipArchive {
         }
       } catch (DataFormatException ex) {
         throw new CheckpointFormatException(
-            file, data, "deflated entry '" + e.name() + "' is damaged: " + ex.getMessage(), ex);
+            file, data, "deflated entry '" + Describe.name(e.name()) + "' is damaged: " + ex.getMessage(), ex);
       } finally {
         inf.end();
       }
