@@ -104,9 +104,12 @@ public final class Hdf5Reader {
   private static CheckpointFormatException unreadable(Path file, Throwable e)
       throws IOException {
     String m = e instanceof StackOverflowError ? "structures nested too deeply" : e.getMessage();
+    // jHDF names the address it failed at (relative to the superblock's base address).
+    java.util.regex.Matcher at =
+        java.util.regex.Pattern.compile("address '?(\\d{1,18})").matcher(m == null ? "" : m);
     return new CheckpointFormatException(
         file,
-        -1,
+        at.find() ? Long.parseLong(at.group(1)) : -1,
         "not a readable HDF5 file: "
             + (m == null || m.isBlank() ? e.getClass().getSimpleName() : Describe.name(m))
             + "; the file is "
@@ -114,6 +117,7 @@ public final class Hdf5Reader {
             + " bytes: is it complete?",
         e);
   }
+
 
   private static StateDict read(
       Path file, HdfFile h5, long budget, ReadLimits limits, long fileSize) throws IOException {

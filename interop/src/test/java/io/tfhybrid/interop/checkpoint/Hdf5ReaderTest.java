@@ -203,7 +203,8 @@ class Hdf5ReaderTest {
     CheckpointFormatException e =
         assertThrows(CheckpointFormatException.class, () -> Checkpoints.read(f));
     assertTrue(
-        e.getMessage().startsWith("Cannot read checkpoint 'truncated.h5': not a readable HDF5 file: "),
+        e.getMessage()
+            .startsWith("Cannot read checkpoint 'truncated.h5' at byte 64: not a readable HDF5 file: "),
         e.getMessage());
     assertTrue(
         e.getMessage().endsWith("; the file is " + Files.size(f) + " bytes: is it complete?"),

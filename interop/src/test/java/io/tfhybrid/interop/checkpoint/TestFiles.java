@@ -33,6 +33,17 @@ final class TestFiles {
     }
   }
 
+  /** A test resource by its absolute class-path name (a directory or a file). */
+  static Path resource(String name) {
+    URL url = TestFiles.class.getResource(name);
+    assertNotNull(url, "test resource '" + name + "' is missing from the test class path");
+    try {
+      return Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Writes a zip whose entries are all STORED (as torch.save writes them). */
   static Path storedZip(Path file, Map<String, byte[]> entries) throws IOException {
     try (OutputStream os = Files.newOutputStream(file);
