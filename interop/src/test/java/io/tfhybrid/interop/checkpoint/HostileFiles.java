@@ -140,13 +140,9 @@ final class HostileFiles {
   static byte[] legacyViewOverflow() {
     PickleWriter f = legacyPreamble();
     f.proto(2).global("collections", "OrderedDict").emptyTuple().reduce().mark().str("w");
-    f.global("torch._utils", "_rebuild_tensor_v2").mark();
-    f.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(4);
-    f.mark().str("0").integer(1L << 61).integer(1).tuple();
-    f.tuple().binpersid();
-    f.integer(0).ints(1).ints(1).bool(false);
-    f.global("collections", "OrderedDict").emptyTuple().reduce();
-    f.tuple().reduce().setitems().stop();
+    Object[] view = {"0", 1L << 61, 1L};
+    PthReaderTest.legacyTensor(f, "FloatStorage", "0", 4, view, 0, new long[] {1}, new long[] {1});
+    f.setitems().stop();
     f.proto(2).op(']').str("0").op('a').stop();
     f.i64(4).raw(TestFiles.floats(1, 2, 3, 4));
     return f.bytes();
@@ -205,18 +201,8 @@ final class HostileFiles {
   }
 
   private static PickleWriter legacyPreamble() {
-    PickleWriter f = new PickleWriter();
-    f.proto(2)
-        .op(0x8a)
-        .u8(10)
-        .raw(
-            new byte[] {
-              0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19
-            })
-        .stop();
-    f.proto(2).integer(1001).stop();
-    f.proto(2).emptyDict().mark().str("little_endian").bool(true).setitems().stop();
-    return f;
+    PickleWriter f = new PickleWriter().legacyMagic();
+    return f.proto(2).emptyDict().mark().str("little_endian").bool(true).setitems().stop();
   }
 
   /** A zip written byte by byte, so that central-directory entries can alias one local entry. */

@@ -182,6 +182,22 @@ final class PickleWriter {
     return reduce();
   }
 
+  /**
+   * The first two pickles of the legacy format: the magic number 0x1950a86a20f9469cfc6c (as
+   * LONG1) and the protocol version 1001. The sys_info pickle comes next.
+   */
+  PickleWriter legacyMagic() {
+    proto(2)
+        .op(0x8a)
+        .u8(10)
+        .raw(
+            new byte[] {
+              0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19
+            })
+        .stop();
+    return proto(2).integer(1001).stop();
+  }
+
   byte[] bytes() {
     return out.toByteArray();
   }

@@ -428,7 +428,7 @@ class PthReaderTest {
 
   // ------------------------------------------------------------------ legacy format
 
-  private static PickleWriter legacyTensor(
+  static PickleWriter legacyTensor(
       PickleWriter p,
       String type,
       String key,
@@ -451,17 +451,7 @@ class PthReaderTest {
   }
 
   private byte[] legacyFile() {
-    PickleWriter f = new PickleWriter();
-    // magic number 0x1950a86a20f9469cfc6c as LONG1, protocol version, sys_info
-    f.proto(2)
-        .op(0x8a)
-        .u8(10)
-        .raw(
-            new byte[] {
-              0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19
-            })
-        .stop();
-    f.proto(2).integer(1001).stop();
+    PickleWriter f = new PickleWriter().legacyMagic();
     f.proto(2)
         .emptyDict()
         .mark()
