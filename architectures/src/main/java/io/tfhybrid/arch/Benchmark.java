@@ -29,27 +29,16 @@ public final class Benchmark {
     }
   }
 
-  /** {@code Benchmark VARIANT... [--batch N] [--iters N] [--warmup N]}; "all" for every variant. */
-  public static void main(String[] args) {
-    int batch = 1;
-    int iters = 20;
-    int warmup = 3;
-    List<String> ids = new java.util.ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--batch" -> batch = Integer.parseInt(args[++i]);
-        case "--iters" -> iters = Integer.parseInt(args[++i]);
-        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-        case "all" -> Models.all().forEach(v -> ids.add(v.id()));
-        default -> ids.add(args[i]);
-      }
-    }
-    for (String id : ids) {
-      System.out.println(run(Models.variant(id), batch, warmup, iters));
-    }
-  }
-
+  /**
+   * Builds {@code variant} at its default resolution with random weights, runs {@code warmup}
+   * untimed passes of a random batch, then times {@code iters} passes.
+   *
+   * @throws IllegalArgumentException when batch or iters is below 1 or warmup below 0
+   */
   public static Result run(Variant<?> variant, int batch, int warmup, int iters) {
+    io.tfhybrid.nn.Checks.checkArg(batch >= 1 && iters >= 1 && warmup >= 0,
+        "benchmark: expected batch >= 1, iters >= 1, warmup >= 0, found %s, %s, %s", batch, iters,
+        warmup);
     long t0 = System.nanoTime();
     try (BuiltModel m = BuiltModel.build(variant)) {
       m.weights().assign(m.session(), RandomWeights.tfLayout(m.root().variableSpec(), 1));

@@ -31,16 +31,16 @@ public final class Models {
 
   /** How a family reads its configuration off a checkpoint's keys and torch shapes. */
   private interface Reader
-      extends Function<Map<String, long[]>, Optional<? extends Inference<?>>> {}
+      extends Function<Map<String, long[]>, Optional<? extends Detection<?>>> {}
 
   private static final Map<Arch, Reader> INFERENCE = readers(
       // One line per family, next to its variant table above: its inference.
-      Map.entry(Arch.CONV2FORMER, io.tfhybrid.arch.conv2former.Conv2FormerVariants::infer),
-      Map.entry(Arch.COATNET, io.tfhybrid.arch.coatnet.CoAtNetVariants::infer),
-      Map.entry(Arch.COATNET_TIMM, io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants::infer),
-      Map.entry(Arch.CONTNET, io.tfhybrid.arch.contnet.ContNetVariants::infer),
-      Map.entry(Arch.TRANSCNN, io.tfhybrid.arch.transcnn.HatNetVariants::infer),
-      Map.entry(Arch.CVT, io.tfhybrid.arch.cvt.CvtVariants::infer));
+      Map.entry(Arch.CONV2FORMER, io.tfhybrid.arch.conv2former.Conv2FormerVariants::detect),
+      Map.entry(Arch.COATNET, io.tfhybrid.arch.coatnet.CoAtNetVariants::detect),
+      Map.entry(Arch.COATNET_TIMM, io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants::detect),
+      Map.entry(Arch.CONTNET, io.tfhybrid.arch.contnet.ContNetVariants::detect),
+      Map.entry(Arch.TRANSCNN, io.tfhybrid.arch.transcnn.HatNetVariants::detect),
+      Map.entry(Arch.CVT, io.tfhybrid.arch.cvt.CvtVariants::detect));
 
   @SafeVarargs
   private static Map<Arch, Reader> readers(Map.Entry<Arch, Reader>... entries) {
@@ -89,12 +89,12 @@ public final class Models {
    * what it detected and why, when that configuration declares exactly these keys and shapes
    * (in any order); empty otherwise (another family, an unsupported release, a partial file).
    */
-  public static Optional<Inference<?>> infer(Arch arch, Map<String, long[]> shapes) {
+  public static Optional<Detection<?>> detect(Arch arch, Map<String, long[]> shapes) {
     Reader r = INFERENCE.get(arch);
     if (r == null) {
       return Optional.empty();
     }
-    Optional<? extends Inference<?>> found = r.apply(shapes);
+    Optional<? extends Detection<?>> found = r.apply(shapes);
     if (found.isEmpty() || !declaresExactly(found.get().config(), shapes)) {
       return Optional.empty();
     }
@@ -102,13 +102,13 @@ public final class Models {
   }
 
   /**
-   * Every family's inference that fits the checkpoint exactly (see {@link #infer(Arch, Map)}),
+   * Every family's inference that fits the checkpoint exactly (see {@link #detect(Arch, Map)}),
    * in registry order; empty when no family recognises it.
    */
-  public static List<Inference<?>> infer(Map<String, long[]> shapes) {
-    List<Inference<?>> out = new ArrayList<>();
+  public static List<Detection<?>> detect(Map<String, long[]> shapes) {
+    List<Detection<?>> out = new ArrayList<>();
     for (Arch a : INFERENCE.keySet()) {
-      infer(a, shapes).ifPresent(out::add);
+      detect(a, shapes).ifPresent(out::add);
     }
     return out;
   }

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every ConTNet fixture (2-, 3- and 4-stage configs, all four flags varied), from weights.pth and
- * from weights.safetensors: logits and every captured feature within Tolerance.FP32.
+ * from weights.safetensors: logits and every captured feature within Tolerance.DEFAULT.
  */
 @Tag("golden")
 class ContNetGoldenTest {

@@ -2,6 +2,7 @@ package io.tfhybrid.golden;
 
 import io.tfhybrid.arch.cvt.CvtConfig;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.interop.verify.Tolerance;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -11,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * CvT against the official microsoft/CvT outputs: every case × {.pth, .safetensors}, logits and
- * every captured feature within {@link Tolerance#FP32}.
+ * every captured feature within {@link Tolerance#DEFAULT}.
  */
 @Tag("golden")
 class CvtGoldenTest {

@@ -2,6 +2,7 @@ package io.tfhybrid.golden;
 
 import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.ops.Layouts;
@@ -52,9 +53,9 @@ public final class GoldenAssert {
       if (!m.ok()) {
         throw new AssertionError(String.format(
             "%s (%s): first divergent capture in forward order is '%s': max |java - reference| = %.3e"
-                + " > %.3e (= 1e-4 * max(1, %.4f)) at index %s: expected %.7g, found %.7g;"
+                + " > %.3e (= %.0e * max(1, %.4f)) at index %s: expected %.7g, found %.7g;"
                 + " last capture that matched: %s",
-            c, label, e.name(), m.maxAbsDiff(), m.bound(), m.maxAbsRef(),
+            c, label, e.name(), m.maxAbsDiff(), m.bound(), tol.relative(), m.maxAbsRef(),
             Checks.shape(m.index()), m.expected(), m.found(), lastOk));
       }
       lastOk = e.name();

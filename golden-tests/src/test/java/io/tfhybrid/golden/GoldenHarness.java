@@ -5,6 +5,7 @@ import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.WeightLoader;
+import io.tfhybrid.interop.verify.Tolerance;
 import java.io.IOException;
 import java.util.List;
 
@@ -40,7 +41,7 @@ public final class GoldenHarness {
       ClassifierModel root) {
     try (BuiltModel m = BuiltModel.build(c.toString(), root, c.height(), c.width())) {
       WeightLoader.load(m, weights);
-      return GoldenAssert.inForwardOrder(c, label, m, Tolerance.FP32);
+      return GoldenAssert.inForwardOrder(c, label, m, Tolerance.DEFAULT);
     }
   }
 }

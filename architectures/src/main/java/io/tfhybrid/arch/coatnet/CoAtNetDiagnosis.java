@@ -50,7 +50,7 @@ final class CoAtNetDiagnosis {
       return hints;
     }
     int size = tableHints(model, shapes, hints);
-    Optional<CoAtNetConfig> inferred = infer(shapes, size > 0 ? size : model.imageSize());
+    Optional<CoAtNetConfig> inferred = detect(shapes, size > 0 ? size : model.imageSize());
     if (inferred.isEmpty()) {
       return hints;
     }
@@ -157,7 +157,7 @@ final class CoAtNetDiagnosis {
   }
 
   /** The network a checkpoint's keys and shapes describe (at {@code imageSize}), if any. */
-  static Optional<CoAtNetConfig> infer(Map<String, long[]> shapes, int imageSize) {
+  static Optional<CoAtNetConfig> detect(Map<String, long[]> shapes, int imageSize) {
     long[] stem = shapes.get("s0.0.0.weight");
     long[] fc = shapes.get("fc.weight");
     if (stem == null || fc == null || stem.length != 4 || fc.length != 2) {

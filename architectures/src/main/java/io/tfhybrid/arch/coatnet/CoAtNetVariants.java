@@ -1,7 +1,8 @@
 package io.tfhybrid.arch.coatnet;
 
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
@@ -53,15 +54,15 @@ public final class CoAtNetVariants {
 
   /**
    * What a CoAtNet checkpoint's keys and shapes say (the family's entry point for {@code
-   * Models.infer}): num_blocks from the block indices, channels from the stem and the {@code
+   * Models.detect}): num_blocks from the block indices, channels from the stem and the {@code
    * proj} convs, block types from the keys of each stage's first block, the class count from
    * {@code fc.weight}, and the build size from the rows of the relative-position bias tables
    * ((2·h−1)² rows for the h×h grid of stage s at size h·2^(s+1)); 224 when no stage is a
    * Transformer. The model runs only at that size. Empty when the keys are not a CoAtNet
    * state_dict or the tables fit no common size.
    */
-  public static Optional<Inference<CoAtNetConfig>> infer(Map<String, long[]> shapes) {
-    List<String> why = new ArrayList<>();
+  public static Optional<Detection<CoAtNetConfig>> detect(Map<String, long[]> shapes) {
+    List<Reason> why = new ArrayList<>();
     List<CoAtNetDiagnosis.Table> tables = CoAtNetDiagnosis.tables(shapes);
     TreeSet<Integer> sizes = new TreeSet<>();
     tables.forEach(t -> sizes.add(t.imageSize()));
@@ -71,30 +72,30 @@ public final class CoAtNetVariants {
     } else if (sizes.size() == 1 && sizes.first() > 0) {
       size = sizes.first();
       CoAtNetDiagnosis.Table t = tables.get(0);
-      why.add(String.format(
+      why.add(Reason.read("image_size", String.format(
           "image_size=%d: '%s' is %s, (2*%d-1)^2 rows for the %dx%d token grid of s%d at %d (all"
               + " %d relative-position tables agree); a CoAtNet runs only at its build size",
           size, t.key(), Checks.shape(t.shape()), t.side(), t.side(), t.side(), t.stage(), size,
-          tables.size()));
+          tables.size())));
     } else {
       return Optional.empty();
     }
-    Optional<CoAtNetConfig> found = CoAtNetDiagnosis.infer(shapes, size);
+    Optional<CoAtNetConfig> found = CoAtNetDiagnosis.detect(shapes, size);
     if (found.isEmpty()) {
       return Optional.empty();
     }
     CoAtNetConfig c = found.get();
     if (tables.isEmpty()) {
-      why.add("image_size=" + size + ": the official size; no stage is a Transformer, so no"
+      why.add(Reason.assumed("image_size", "image_size=" + size + ": the official size; no stage is a Transformer, so no"
           + " relative-position table fixes it (a CoAtNet runs only at its build size: build"
-          + " another with CoAtNetConfig.withImageSize)");
+          + " another with CoAtNetConfig.withImageSize)"));
     }
-    why.add(0, "num_blocks=" + c.numBlocks() + ", channels=" + c.channels() + ": the block"
-        + " indices 's<k>.<i>' and dim 0 of 's0.0.0.weight' and 's<k>.0.proj.weight'");
-    why.add(1, "block_types=" + CoAtNetBlockType.describe(c.blockTypes()) + ": 's<k>.0.attn.1"
-        + ".fn.to_qkv.weight' (Transformer, 'T') or 's<k>.0.conv.norm.weight' (MBConv, 'C')");
-    why.add("num_classes=" + c.numClasses() + ": 'fc.weight' is "
-        + Checks.shape(shapes.get("fc.weight")));
-    return Optional.of(Inference.of(Arch.COATNET, c, size, why));
+    why.add(0, Reason.read("topology", "num_blocks=" + c.numBlocks() + ", channels=" + c.channels() + ": the block"
+        + " indices 's<k>.<i>' and dim 0 of 's0.0.0.weight' and 's<k>.0.proj.weight'"));
+    why.add(1, Reason.read("block_types", "block_types=" + CoAtNetBlockType.describe(c.blockTypes()) + ": 's<k>.0.attn.1"
+        + ".fn.to_qkv.weight' (Transformer, 'T') or 's<k>.0.conv.norm.weight' (MBConv, 'C')"));
+    why.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + c.numClasses() + ": 'fc.weight' is "
+        + Checks.shape(shapes.get("fc.weight"))));
+    return Optional.of(Detection.of(Arch.COATNET, c, size, why));
   }
 }

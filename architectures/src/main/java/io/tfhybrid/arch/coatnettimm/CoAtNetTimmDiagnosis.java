@@ -1,7 +1,8 @@
 package io.tfhybrid.arch.coatnettimm;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmTransformerConfig.Norm;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmTransformerConfig.RelPos;
@@ -178,48 +179,55 @@ final class CoAtNetTimmDiagnosis {
     return (int) Math.min(Integer.MAX_VALUE, window * 16);
   }
 
-  static Optional<Inference<CoAtNetTimmConfig>> infer(Map<String, long[]> shapes) {
+  static Optional<Detection<CoAtNetTimmConfig>> detect(Map<String, long[]> shapes) {
     Optional<Signature> sig = signature(shapes);
     if (sig.isEmpty()) {
       return Optional.empty();
     }
     Signature s = sig.get();
-    List<String> why = new ArrayList<>();
+    List<Reason> why = new ArrayList<>();
     why.add(
+        Reason.read(
+        "signature",
         "timm CoAtNet: 'stem.conv1.weight', 'stages.<i>.blocks.<j>.*' and 'head.fc.weight'; "
-            + s.describe());
+            + s.describe()));
     Optional<Variant<CoAtNetTimmConfig>> arch = architectureOf(s);
     CoAtNetTimmConfig c;
     if (arch.isPresent()) {
       Variant<CoAtNetTimmConfig> v = arch.get();
       c = v.config().withNumClasses(s.numClasses());
       why.add(
+          Reason.read(
+          "architecture",
           "architecture " + v.id() + ": its weight signature (widths, depths, se/se_early,"
               + " conv3_1x1.bias, shortcut.expand.bias, norm, rel-pos kind, ls1.gamma); stride"
               + " mode, pools, pre-norm activation and SE activation are not in the weights and"
-              + " follow from it");
+              + " follow from it"));
       if (v.id().equals("coatnet_rmlp_2_rw_224")) {
         why.add(
+            Reason.assumed(
+            Reason.INPUT_SIZE,
             "input 224x224: assumed; coatnet_rmlp_2_rw_224 and _384 have identical weights (only"
                 + " config.json's input_size tells them apart): --model coatnet_rmlp_2_rw_384"
-                + " (or --size 384) for the 384 model");
+                + " (or --size 384) for the 384 model"));
       }
     } else {
       Variant<CoAtNetTimmConfig> near = nearest(s);
       int size = 224;
-      String sizeWhy;
+      Reason sizeWhy;
       if (s.relPos() == RelPos.TABLE) {
         size = sizeForTable(s.tableRows());
         if (size == 0) {
           return Optional.empty();
         }
-        sizeWhy = String.format(
+        sizeWhy = Reason.read(Reason.INPUT_SIZE, String.format(
             "input %dx%d: 'stages.2.blocks.0.attn.rel_pos.relative_position_bias_table' has %d"
                 + " rows, (2*%d-1)^2 for the %dx%d window of stage 2 (square assumed)",
-            size, size, s.tableRows(), size / 16, size / 16, size / 16);
+            size, size, s.tableRows(), size / 16, size / 16, size / 16));
       } else {
-        sizeWhy = "input 224x224: assumed (bias-MLP weights fit any multiple of "
-            + near.config().withImageSize(224, 224).legalMultiple() + "): --size overrides it";
+        sizeWhy = Reason.assumed(Reason.INPUT_SIZE, "input 224x224: assumed (bias-MLP weights fit any"
+            + " multiple of " + near.config().withImageSize(224, 224).legalMultiple()
+            + "): --size overrides it");
       }
       CoAtNetTimmConfig base = near.config();
       CoAtNetTimmTransformerConfig t = base.transformer();
@@ -231,18 +239,20 @@ final class CoAtNetTimmDiagnosis {
               s.relPosDim(), s.layerScale()),
           s.numClasses(), size, size);
       why.add(
+          Reason.assumed(
+          "conv_switches",
           "no pretrained architecture has these sizes: the weights do not show stride_mode ("
               + base.conv().strideMode().timmName() + "), pool_type ("
               + base.conv().poolType().timmName() + "), pre_norm act ("
               + (base.conv().preNormAct() ? "SiLU" : "none") + ") and SE act ("
               + base.conv().attnAct().name().toLowerCase(java.util.Locale.ROOT)
               + "): assumed those of " + near.id() + " (nearest visible switches); timm's"
-              + " config.json (architecture + model_args) beside the weights sets them");
+              + " config.json (architecture + model_args) beside the weights sets them"));
       why.add(sizeWhy);
     }
-    why.add("num_classes=" + s.numClasses() + ": 'head.fc.weight' is "
-        + Checks.shape(shapes.get("head.fc.weight")));
-    return Optional.of(Inference.of(Arch.COATNET_TIMM, c, c.height(), why));
+    why.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + s.numClasses() + ": 'head.fc.weight' is "
+        + Checks.shape(shapes.get("head.fc.weight"))));
+    return Optional.of(Detection.of(Arch.COATNET_TIMM, c, c.height(), why));
   }
 
   /** Hints for a checkpoint that does not load into {@code model}. */

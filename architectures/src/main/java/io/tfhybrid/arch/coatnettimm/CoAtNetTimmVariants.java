@@ -1,7 +1,7 @@
 package io.tfhybrid.arch.coatnettimm;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Preprocessing.CropMode;
 import io.tfhybrid.arch.Preprocessing.Interpolation;
@@ -189,12 +189,12 @@ public final class CoAtNetTimmVariants {
   }
 
   /**
-   * What a timm CoAtNet checkpoint's keys and shapes say ({@code Models.infer}'s entry): the
+   * What a timm CoAtNet checkpoint's keys and shapes say ({@code Models.detect}'s entry): the
    * architecture whose weight signature (spec §10.4) it has, or the visible switches with the
    * invisible ones (stride mode, pools, pre-norm act, SE act) taken from the nearest architecture;
    * the reasons say what was assumed and how to override it.
    */
-  public static Optional<Inference<CoAtNetTimmConfig>> infer(Map<String, long[]> shapes) {
-    return CoAtNetTimmDiagnosis.infer(shapes);
+  public static Optional<Detection<CoAtNetTimmConfig>> detect(Map<String, long[]> shapes) {
+    return CoAtNetTimmDiagnosis.detect(shapes);
   }
 }

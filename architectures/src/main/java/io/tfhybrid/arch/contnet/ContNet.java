@@ -121,7 +121,7 @@ public final class ContNet extends ClassifierModel {
   @Override
   public List<String> diagnose(Map<String, long[]> checkpointShapes) {
     List<String> hints = new ArrayList<>();
-    Optional<io.tfhybrid.arch.Inference<ContNetConfig>> inferred =
+    Optional<io.tfhybrid.arch.Detection<ContNetConfig>> inferred =
         ContNetConfig.fromCheckpoint(checkpointShapes, config.flags().preNorm());
     if (inferred.isEmpty()) {
       hints.add(
@@ -152,11 +152,11 @@ public final class ContNet extends ClassifierModel {
         || f.relative() != mine.relative()
         || f.qkvBias() != mine.qkvBias()) {
       List<String> why = new ArrayList<>();
-      for (String r : inferred.get().reasons()) {
-        if ((r.startsWith("use_avgdown=") && f.useAvgdown() != mine.useAvgdown())
-            || (r.startsWith("relative=") && f.relative() != mine.relative())
-            || (r.startsWith("qkv_bias=") && f.qkvBias() != mine.qkvBias())) {
-          why.add(r);
+      for (io.tfhybrid.arch.Reason r : inferred.get().reasons()) {
+        if ((r.isAbout(ContNetFlags.USE_AVGDOWN) && f.useAvgdown() != mine.useAvgdown())
+            || (r.isAbout(ContNetFlags.RELATIVE) && f.relative() != mine.relative())
+            || (r.isAbout(ContNetFlags.QKV_BIAS) && f.qkvBias() != mine.qkvBias())) {
+          why.add(r.text());
         }
       }
       hints.add(

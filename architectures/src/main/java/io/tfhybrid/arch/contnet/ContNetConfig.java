@@ -1,13 +1,15 @@
 package io.tfhybrid.arch.contnet;
 
-import static io.tfhybrid.arch.golden.FixtureJson.ints;
-import static io.tfhybrid.arch.golden.FixtureJson.intField;
 import static io.tfhybrid.arch.golden.FixtureJson.field;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.ints;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.ClassifierModel;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.ModelConfig;
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
 import java.util.List;
@@ -242,7 +244,7 @@ public record ContNetConfig(
    * #sidePeriod()}, 4·7·2^(N−1), the smallest legal side that the stem does not round (56 for 2
    * stages, 112 for 3). Empty when the keys are not a ConTNet state_dict.
    */
-  public static Optional<Inference<ContNetConfig>> fromCheckpoint(
+  public static Optional<Detection<ContNetConfig>> fromCheckpoint(
       Map<String, long[]> checkpointShapes, boolean preNorm) {
     Map<String, long[]> shapes = ContNetFlags.withoutModulePrefix(checkpointShapes);
     long[] stem = shapes.get("layer0.conv.conv.weight");
@@ -269,7 +271,7 @@ public record ContNetConfig(
     if (n == 0 || blocks.firstKey() != 1 || blocks.lastKey() != n) {
       return Optional.empty();
     }
-    List<String> reasons = new ArrayList<>(det.reasons());
+    List<Reason> reasons = new ArrayList<>(det.reasons());
     List<Integer> layers = new ArrayList<>();
     List<Integer> mlp = new ArrayList<>();
     List<Integer> heads = new ArrayList<>();
@@ -289,12 +291,12 @@ public record ContNetConfig(
         headsFromTables = false;
       }
     }
-    reasons.add(
+    reasons.add(Reason.read("head_num", 
         headsFromTables
             ? "head_num=" + heads + ": from the relative tables' second dimension"
             : "head_num="
                 + heads
-                + ": assumed (the official 2^i; absolute-PE checkpoints do not show heads)");
+                + ": assumed (the official 2^i; absolute-PE checkpoints do not show heads)"));
     ContNetConfig c;
     try {
       c = new ContNetConfig((int) stem[0], layers, mlp, heads, (int) fc[0], det.flags());
@@ -303,7 +305,7 @@ public record ContNetConfig(
     }
     reasons.add(
         0,
-        "inplanes="
+        Reason.read("topology", "inplanes="
             + c.inplanes()
             + ", layers="
             + layers
@@ -312,10 +314,10 @@ public record ContNetConfig(
             + ": 'layer0.conv.conv.weight' is "
             + Checks.shape(stem)
             + ", the 'layer<s>.ConTBlock<j>' indices and the rows of"
-            + " 'layer<s>.ConTBlock0.ste1.mlp.fc1.weight'");
-    reasons.add("num_classes=" + c.numClasses() + ": 'fc.weight' is " + Checks.shape(fc));
+            + " 'layer<s>.ConTBlock0.ste1.mlp.fc1.weight'"));
+    reasons.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + c.numClasses() + ": 'fc.weight' is " + Checks.shape(fc)));
     int size = (int) c.sidePeriod();
-    reasons.add(
+    reasons.add(Reason.assumed(Reason.INPUT_SIZE, 
         "input "
             + size
             + "x"
@@ -326,8 +328,8 @@ public record ContNetConfig(
                 : "the smallest side the stem does not round for " + n + " stages (224 needs 4)")
             + "; the weights do not fix the input size (legal sides "
             + c.legalSides()
-            + ")");
-    return Optional.of(Inference.of(Arch.CONTNET, c, size, reasons));
+            + ")"));
+    return Optional.of(Detection.of(Arch.CONTNET, c, size, reasons));
   }
 
   @Override

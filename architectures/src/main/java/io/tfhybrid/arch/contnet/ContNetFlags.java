@@ -1,5 +1,6 @@
 package io.tfhybrid.arch.contnet;
 
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,13 @@ import java.util.regex.Pattern;
  */
 public record ContNetFlags(boolean useAvgdown, boolean relative, boolean qkvBias, boolean preNorm) {
 
+  /** Reason subjects of the four flags (their names in the reference code). */
+  public static final String USE_AVGDOWN = "use_avgdown";
+
+  public static final String RELATIVE = "relative";
+  public static final String QKV_BIAS = "qkv_bias";
+  public static final String PRE_NORM = "pre_norm";
+
   // Parity quirk: main.py parses these flags with type=bool, so any non-empty value (even
   // "False") turns one on; users trained with every combination, hence no combination is refused.
 
@@ -29,7 +37,7 @@ public record ContNetFlags(boolean useAvgdown, boolean relative, boolean qkvBias
   public static final ContNetFlags OFFICIAL = new ContNetFlags(false, false, true, false);
 
   /** What {@link #detect} found, with one reason per flag in words. */
-  public record Detection(ContNetFlags flags, List<String> reasons) {
+  public record Detection(ContNetFlags flags, List<Reason> reasons) {
     public Detection {
       reasons = List.copyOf(reasons);
     }
@@ -114,33 +122,33 @@ public record ContNetFlags(boolean useAvgdown, boolean relative, boolean qkvBias
         avgKey,
         plainKey);
     boolean avgdown = avgKey != null;
-    List<String> reasons = new ArrayList<>();
-    reasons.add(
+    List<Reason> reasons = new ArrayList<>();
+    reasons.add(Reason.read(USE_AVGDOWN, 
         avgdown
             ? "use_avgdown=True: found '"
                 + avgKey
                 + "' (avg-down renames the stride-2 shortcut key)"
             : plainKey != null
                 ? "use_avgdown=False: found '" + plainKey + "' (not 'downsample.conv.conv.weight')"
-                : "use_avgdown=False: no stride-2 stage shortcut, so the flag has no effect");
+                : "use_avgdown=False: no stride-2 stage shortcut, so the flag has no effect"));
     boolean relative = table.isPresent();
-    reasons.add(
+    reasons.add(Reason.read(RELATIVE, 
         relative
             ? "relative=True: found '" + table.get() + "' and no 'pe.0'/'pe.1'"
             : pe.isPresent()
                 ? "relative=False: found '" + pe.get() + "' and no 'relative_position_bias_table'"
                 : "relative=False: neither position keys 'pe.0' nor 'relative_position_bias_table'"
-                    + " found");
+                    + " found"));
     boolean bias = qkvBias.isPresent();
-    reasons.add(
+    reasons.add(Reason.read(QKV_BIAS, 
         bias
             ? "qkv_bias=True: found '" + qkvBias.get() + "'"
-            : "qkv_bias=False: '" + qkvWeight.get() + "' has no '.bias' beside it");
-    reasons.add(
+            : "qkv_bias=False: '" + qkvWeight.get() + "' has no '.bias' beside it"));
+    reasons.add(Reason.stated(PRE_NORM, 
         "pre_norm="
             + (preNorm ? "True" : "False")
             + ": given by the caller (not visible in"
-            + " a checkpoint: same keys and shapes; the official default is False)");
+            + " a checkpoint: same keys and shapes; the official default is False)"));
     return new Detection(new ContNetFlags(avgdown, relative, bias, preNorm), reasons);
   }
 

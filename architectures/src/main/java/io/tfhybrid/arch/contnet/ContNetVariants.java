@@ -1,7 +1,8 @@
 package io.tfhybrid.arch.contnet;
 
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import java.util.List;
@@ -45,26 +46,29 @@ public final class ContNetVariants {
 
   /**
    * What a ConTNet checkpoint's keys and shapes say (the family's entry point for {@code
-   * Models.infer}): {@link ContNetConfig#fromCheckpoint} with {@code pre_norm=False}, the official
+   * Models.detect}): {@link ContNetConfig#fromCheckpoint} with {@code pre_norm=False}, the official
    * default, which no key or shape shows; the reasons say how to choose the other setting.
    */
-  public static Optional<Inference<ContNetConfig>> infer(Map<String, long[]> shapes) {
+  public static Optional<Detection<ContNetConfig>> detect(Map<String, long[]> shapes) {
     return ContNetConfig.fromCheckpoint(shapes, false)
         .map(
             inf ->
-                new Inference<>(
+                new Detection<>(
                     inf.arch(),
                     inf.config(),
                     inf.height(),
                     inf.width(),
                     inf.reasons().stream()
-                        .map(r -> r.startsWith("pre_norm=") ? PRE_NORM_REASON : r)
+                        .map(r -> r.isAbout(ContNetFlags.PRE_NORM) ? PRE_NORM_REASON : r)
                         .toList()));
   }
 
   /** Why an inferred ConTNet has {@code pre_norm=False}, and how to state the other setting. */
-  static final String PRE_NORM_REASON =
-      "pre_norm=False: not visible in a checkpoint (pre- and post-norm nets have the same keys and"
-          + " shapes); False is the official default: for a net trained with pre_norm=True pass"
-          + " --pre-norm (tfhybrid convert/verify) or use ContNetConfig.withPreNorm(true)";
+  static final Reason PRE_NORM_REASON =
+      Reason.assumed(
+          ContNetFlags.PRE_NORM,
+          "pre_norm=False: not visible in a checkpoint (pre- and post-norm nets have the same keys"
+              + " and shapes); False is the official default: for a net trained with"
+              + " pre_norm=True pass --pre-norm (tfhybrid convert/verify) or use"
+              + " ContNetConfig.withPreNorm(true)");
 }

@@ -126,7 +126,7 @@ public final class Conv2Former extends ClassifierModel {
   public List<String> diagnose(Map<String, long[]> shapes) {
     List<String> hints = new ArrayList<>();
     Optional<Conv2FormerConfig> inferred =
-        Conv2FormerVariants.infer(shapes).map(io.tfhybrid.arch.Inference::config);
+        Conv2FormerVariants.detect(shapes).map(io.tfhybrid.arch.Detection::config);
     if (inferred.isEmpty()) {
       if (shapes.keySet().stream().anyMatch(k -> k.contains(".attn.a."))) {
         hints.add("keys 'stages.*.attn.a.*' come from the Dec 2022 pre-release code (convmod.py);"

@@ -1,7 +1,8 @@
 package io.tfhybrid.arch.conv2former;
 
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import io.tfhybrid.nn.Checks;
@@ -59,7 +60,7 @@ public final class Conv2FormerVariants {
    * indices, MLP ratios from {@code fc1}, classes from {@code pred}; input 224×224. Empty when the
    * keys are not a Conv2Former state_dict.
    */
-  public static Optional<Inference<Conv2FormerConfig>> infer(Map<String, long[]> shapes) {
+  public static Optional<Detection<Conv2FormerConfig>> detect(Map<String, long[]> shapes) {
     long[] att = shapes.get("stages.0.0.attn.att.2.weight");
     long[] stem = shapes.get("downsample_layers.0.6.weight");
     long[] pred = shapes.get("pred.weight");
@@ -98,16 +99,19 @@ public final class Conv2FormerVariants {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    List<String> why = List.of(
-        "kernel_size=" + c.kernelSize() + ": 'stages.0.0.attn.att.2.weight' is "
-            + Checks.shape(att),
-        "dims=" + dims + ": dim 0 of 'downsample_layers.0.6.weight' and"
-            + " 'downsample_layers.1..3.1.weight'",
-        "depths=" + depths + ": the block indices 'stages.<i>.<j>'",
-        "mlp_ratios=" + ratios + ": rows of 'stages.<i>.0.mlp.fc1.weight' / dims",
-        "num_classes=" + c.numClasses() + ": 'pred.weight' is " + Checks.shape(pred),
-        "input " + DEFAULT_SIZE + "x" + DEFAULT_SIZE + ": the official resolution (the weights"
-            + " do not fix the input size; any side >= 31 runs)");
-    return Optional.of(Inference.of(Arch.CONV2FORMER, c, DEFAULT_SIZE, why));
+    List<Reason> why = List.of(
+        Reason.read("kernel_size", "kernel_size=" + c.kernelSize()
+            + ": 'stages.0.0.attn.att.2.weight' is " + Checks.shape(att)),
+        Reason.read("dims", "dims=" + dims + ": dim 0 of 'downsample_layers.0.6.weight' and"
+            + " 'downsample_layers.1..3.1.weight'"),
+        Reason.read("depths", "depths=" + depths + ": the block indices 'stages.<i>.<j>'"),
+        Reason.read("mlp_ratios",
+            "mlp_ratios=" + ratios + ": rows of 'stages.<i>.0.mlp.fc1.weight' / dims"),
+        Reason.read(Reason.NUM_CLASSES,
+            "num_classes=" + c.numClasses() + ": 'pred.weight' is " + Checks.shape(pred)),
+        Reason.assumed(Reason.INPUT_SIZE, "input " + DEFAULT_SIZE + "x" + DEFAULT_SIZE
+            + ": the official resolution (the weights do not fix the input size; any side >= 31"
+            + " runs)"));
+    return Optional.of(Detection.of(Arch.CONV2FORMER, c, DEFAULT_SIZE, why));
   }
 }

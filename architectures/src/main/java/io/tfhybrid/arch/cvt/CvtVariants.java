@@ -1,7 +1,8 @@
 package io.tfhybrid.arch.cvt;
 
+import io.tfhybrid.arch.Reason;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Preprocessing.Interpolation;
 import io.tfhybrid.arch.Variant;
@@ -79,12 +80,15 @@ public final class CvtVariants {
   /** Stride of the official k/v projections (not stored in a checkpoint). */
   private static final int OFFICIAL_STRIDE_KV = 2;
 
+  /** Reason subject of the MLP activation (a build choice no checkpoint shows). */
+  public static final String MLP_ACTIVATION = "mlp_activation";
+
   /** The official resolution of the 224 variants, used for an inferred configuration. */
   static final int DEFAULT_SIZE = 224;
 
   /**
    * What a CvT checkpoint's keys and shapes say (the family's entry point for {@code
-   * Models.infer}): stages, widths, embedding kernels, depths, class tokens, q/k/v bias, MLP
+   * Models.detect}): stages, widths, embedding kernels, depths, class tokens, q/k/v bias, MLP
    * ratios, the q/k/v projection kernel and the class count. Not stored, so official values are
    * used and the reasons say so: head counts (head dim 64; the attention scale uses the stage width
    * but the split into heads changes the output), embedding strides and paddings (4/2 for a first
@@ -92,7 +96,7 @@ public final class CvtVariants {
    * k/v stride 2 and the QuickGELU activation. Input 224×224. Empty when the keys are not a CvT
    * state_dict of the original code (Hugging Face names are converted with {@link CvtHfNames}).
    */
-  public static Optional<Inference<CvtConfig>> infer(Map<String, long[]> shapes) {
+  public static Optional<Detection<CvtConfig>> detect(Map<String, long[]> shapes) {
     CvtDiagnosis.Structure found = CvtDiagnosis.Structure.of(shapes);
     if (found.isEmpty() || !shapes.containsKey("norm.weight")) {
       return Optional.empty();
@@ -141,40 +145,40 @@ public final class CvtVariants {
       return Optional.empty();
     }
     int size = Math.max(DEFAULT_SIZE, c.createModule().minInputSide());
-    List<String> why = new ArrayList<>();
-    why.add(n + " stages, widths " + found.widths() + ", depths " + found.depths()
+    List<Reason> why = new ArrayList<>();
+    why.add(Reason.read("topology", n + " stages, widths " + found.widths() + ", depths " + found.depths()
         + ": dim 0 of 'stage<i>.patch_embed.proj.weight' and the block indices"
-        + " 'stage<i>.blocks.<j>'");
-    why.add("embedding kernels " + found.kernels() + ": 'stage<i>.patch_embed.proj.weight'"
+        + " 'stage<i>.blocks.<j>'"));
+    why.add(Reason.read("embedding", "embedding kernels " + found.kernels() + ": 'stage<i>.patch_embed.proj.weight'"
         + "; strides " + strides + ", paddings " + paddings + ": not stored, "
         + (officialEmbed ? "the official values for these kernels"
-            : "the official stride per stage, (k-1)/2 padding for unofficial kernels"));
-    why.add("class token " + found.clsTokens() + ": 'stage<i>.cls_token' present or not (the"
+            : "the official stride per stage, (k-1)/2 padding for unofficial kernels")));
+    why.add(Reason.read("cls_token", "class token " + found.clsTokens() + ": 'stage<i>.cls_token' present or not (the"
         + " head reads " + (c.headUsesClassToken() ? "the last stage's class token)"
-            : "the mean of the normalized tokens)"));
-    why.add("qkv_bias " + found.qkvBias() + ": 'stage<i>.blocks.0.attn.proj_q.bias' present or"
-        + " not");
-    why.add("mlp_ratio " + ratios + ": rows of 'stage<i>.blocks.0.mlp.fc1.weight' / width");
-    why.add("q/k/v projection dw_bn, kernel " + qkvKernels + ": 'stage<i>.blocks.0.attn"
+            : "the mean of the normalized tokens)")));
+    why.add(Reason.read("qkv_bias", "qkv_bias " + found.qkvBias() + ": 'stage<i>.blocks.0.attn.proj_q.bias' present or"
+        + " not"));
+    why.add(Reason.read("mlp_ratio", "mlp_ratio " + ratios + ": rows of 'stage<i>.blocks.0.mlp.fc1.weight' / width"));
+    why.add(Reason.read("qkv_projection", "q/k/v projection dw_bn, kernel " + qkvKernels + ": 'stage<i>.blocks.0.attn"
         + ".conv_proj_q.conv.weight'; k/v stride " + OFFICIAL_STRIDE_KV
-        + ": not stored, the official value");
-    why.add("num_heads " + heads + ": not stored (q, k, v are [C, C] for any head count; the"
+        + ": not stored, the official value"));
+    why.add(Reason.assumed("num_heads", "num_heads " + heads + ": not stored (q, k, v are [C, C] for any head count; the"
         + " attention scale uses the stage width, but the split into heads changes the output);"
         + " assumed head dim " + OFFICIAL_HEAD_DIM + " as in every official CvT (a width that is"
         + " no multiple of " + OFFICIAL_HEAD_DIM + " takes the fewest heads of at most "
         + OFFICIAL_HEAD_DIM + " channels): if the net was trained with other heads, build it"
-        + " with CvtStageConfig.withWidth(dim, heads)");
-    why.add(numClasses > 0
+        + " with CvtStageConfig.withWidth(dim, heads)"));
+    why.add(Reason.read(Reason.NUM_CLASSES, numClasses > 0
         ? "num_classes=" + numClasses + ": 'head.weight' is " + Checks.shape(shapes.get(
             "head.weight"))
-        : "no 'head.weight': no classifier (num_classes=0, the logits are the features)");
-    why.add("MLP activation QuickGELU: the official one (not visible in the weights; Hugging"
-        + " Face's ports run the same weights with the exact GELU, CvtConfig.withMlpActivation)");
-    why.add("input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
+        : "no 'head.weight': no classifier (num_classes=0, the logits are the features)"));
+    why.add(Reason.assumed(MLP_ACTIVATION, "MLP activation QuickGELU: the official one (not visible in the weights; Hugging"
+        + " Face's ports run the same weights with the exact GELU, CvtConfig.withMlpActivation)"));
+    why.add(Reason.assumed(Reason.INPUT_SIZE, "input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
         ? "the official resolution of the 224 variants" : "the smallest side every stage keeps")
         + " (the weights do not fix the input size; any side >= " + c.createModule()
-        .minInputSide() + " runs)");
-    return Optional.of(Inference.of(Arch.CVT, c, size, why));
+        .minInputSide() + " runs)"));
+    return Optional.of(Detection.of(Arch.CVT, c, size, why));
   }
 
   /** The fewest heads of at most 64 channels each (64-channel heads for widths 64·k). */

@@ -111,12 +111,12 @@ public final class HatNet extends ClassifierModel {
 
   @Override
   public List<String> diagnose(Map<String, long[]> checkpointShapes) {
-    return HatNetCheckpoints.hints(config, checkpointShapes);
+    return HatNetDiagnosis.hints(config, checkpointShapes);
   }
 
   @Override
   public Optional<String> unsupportedCheckpoint(Map<String, long[]> checkpointShapes) {
-    return HatNetCheckpoints.unsupported(checkpointShapes);
+    return HatNetDiagnosis.unsupported(checkpointShapes);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.tfhybrid.arch.transcnn;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.Inference;
+import io.tfhybrid.arch.Detection;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
 import java.util.LinkedHashMap;
@@ -81,13 +81,13 @@ public final class HatNetVariants {
 
   /**
    * What a HAT-Net checkpoint's keys and shapes say (the family's entry point for {@code
-   * Models.infer}): dims, depths, expansions, kernel sizes, which stages use windowed attention
+   * Models.detect}): dims, depths, expansions, kernel sizes, which stages use windowed attention
    * and the class count; the grid sizes, ds ratios and head_dim that no key shows take the
    * official values. Input 224×224 when legal for those grids. Empty for keys that are no HAT-Net
    * state_dict, and for a checkpoint of the withdrawn TransCNN v1 release, which the loader
    * rejects with its verdict ("TransCNN v1 checkpoint: not supported, use the HAT-Net release").
    */
-  public static Optional<Inference<HatNetConfig>> infer(Map<String, long[]> shapes) {
-    return HatNetCheckpoints.infer(shapes);
+  public static Optional<Detection<HatNetConfig>> detect(Map<String, long[]> shapes) {
+    return HatNetDiagnosis.detect(shapes);
   }
 }

@@ -239,12 +239,12 @@ class ContNetModelTest {
             "qkv_bias=True: found 'layer1.ConTBlock0.ste1.attn.qkv.bias'",
             "pre_norm=False: given by the caller (not visible in a checkpoint: same keys and"
                 + " shapes; the official default is False)"),
-        d.reasons());
+        d.reasons().stream().map(io.tfhybrid.arch.Reason::text).toList());
     ContNetFlags.Detection one = ContNetFlags.detect(shapesOf(stages(1), ""), true);
     assertEquals(new ContNetFlags(false, false, true, true), one.flags());
     assertEquals(
         "use_avgdown=False: no stride-2 stage shortcut, so the flag has no effect",
-        one.reasons().get(0));
+        one.reasons().get(0).text());
     assertThrows(
         IllegalArgumentException.class,
         () -> ContNetFlags.detect(Map.of("fc.weight", new long[] {2, 2}), false));

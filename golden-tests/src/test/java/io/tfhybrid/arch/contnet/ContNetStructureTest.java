@@ -208,9 +208,9 @@ class ContNetStructureTest {
     ContNetConfig cfg = ContNetConfig.fromFixture(c);
     Map<String, long[]> shapes = gc.stateDictShapes();
     ContNetFlags.Detection d = ContNetFlags.detect(shapes, cfg.flags().preNorm());
-    assertEquals(cfg.flags(), d.flags(), String.join("\n", d.reasons()));
+    assertEquals(cfg.flags(), d.flags(), d.reasons().toString());
     assertEquals(4, d.reasons().size());
-    io.tfhybrid.arch.Inference<ContNetConfig> inf =
+    io.tfhybrid.arch.Detection<ContNetConfig> inf =
         ContNetConfig.fromCheckpoint(shapes, cfg.flags().preNorm()).orElseThrow();
     ContNetConfig got = inf.config();
     assertEquals(cfg.inplanes(), got.inplanes());
@@ -226,11 +226,11 @@ class ContNetStructureTest {
   @MethodSource("variants")
   void variantIsRecognisedFromItsKeys(Variant<ContNetConfig> v) {
     Map<String, long[]> shapes = ContNetFixtures.variantShapes(variantJson(v).get("state_dict"));
-    io.tfhybrid.arch.Inference<ContNetConfig> inf =
+    io.tfhybrid.arch.Detection<ContNetConfig> inf =
         ContNetConfig.fromCheckpoint(shapes, false).orElseThrow();
     assertEquals(v.config(), inf.config());
     assertTrue(
-        inf.reasons().stream().anyMatch(r -> r.startsWith("relative=False: found '")),
+        inf.reasonTexts().stream().anyMatch(r -> r.startsWith("relative=False: found '")),
         inf.reasons().toString());
   }
 }

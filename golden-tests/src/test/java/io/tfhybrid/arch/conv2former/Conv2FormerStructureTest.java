@@ -71,7 +71,7 @@ class Conv2FormerStructureTest {
   void inferRecoversEveryVariantFromItsShapes() {
     for (Variant<Conv2FormerConfig> v : Conv2FormerVariants.ALL) {
       Map<String, long[]> shapes = new Conv2Former(v.config()).stateDictShapes();
-      assertEquals(v.config(), Conv2FormerVariants.infer(shapes).orElseThrow().config(), v.id());
+      assertEquals(v.config(), Conv2FormerVariants.detect(shapes).orElseThrow().config(), v.id());
     }
   }
 }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.Layout;
@@ -24,7 +26,9 @@ import java.util.List;
  *
  * @param arch family id ({@code conv2former})
  * @param model the model name ({@code conv2former_n_224} or a custom name)
- * @param config the config record as {@code toString()} prints it (for people, not parsed)
+ * @param config the config the model was built from, stored as JSON that reads back into the
+ *     config record ({@link ConfigJson}); null when unknown (an export written before the config was
+ *     stored, or metadata written for a bare module)
  * @param height input height the graph was built for
  * @param width input width
  * @param preprocessing the evaluation transform serving_bytes applies
@@ -37,7 +41,7 @@ import java.util.List;
 public record ExportMetadata(
     String arch,
     String model,
-    String config,
+    ModelConfig config,
     long height,
     long width,
     Preprocessing preprocessing,
@@ -79,7 +83,7 @@ public record ExportMetadata(
     return new ExportMetadata(
         model.root().arch().id(),
         model.name(),
-        configString(model),
+        null,
         model.height(),
         model.width(),
         preprocessing,
@@ -90,12 +94,8 @@ public record ExportMetadata(
         vars);
   }
 
-  private static String configString(BuiltModel model) {
-    return model.root().getClass().getSimpleName();
-  }
-
-  /** The config description, for metadata written from a config record. */
-  public ExportMetadata withConfig(String description) {
+  /** The same metadata recording {@code config}, the config the model was built from. */
+  public ExportMetadata withConfig(ModelConfig description) {
     return new ExportMetadata(
         arch,
         model,
@@ -115,7 +115,10 @@ public record ExportMetadata(
     root.put("format", FORMAT);
     root.put("arch", arch);
     root.put("model", model);
-    root.put("config", config);
+    if (config != null) {
+      root.set("config", ConfigJson.write(config));
+      root.put("config_text", config.toString());
+    }
     ObjectNode input = root.putObject("input");
     input.put("height", height);
     input.put("width", width);
@@ -201,7 +204,7 @@ public record ExportMetadata(
     return new ExportMetadata(
         text(root, "arch", file),
         text(root, "model", file),
-        text(root, "config", file),
+        config(root, file),
         node(input, "height", file).asLong(),
         node(input, "width", file).asLong(),
         pre,
@@ -210,6 +213,26 @@ public record ExportMetadata(
         node(root, "parameters", file).asLong(),
         text(root, "source", file),
         vars);
+  }
+
+  /** The config object, read back into its record; null when the file has none. */
+  private static ModelConfig config(JsonNode root, Path file) throws IOException {
+    JsonNode c = root.get("config");
+    if (c == null || !c.isObject()) {
+      return null;
+    }
+    String archId = text(root, "arch", file);
+    Arch arch;
+    try {
+      arch = Arch.of(archId);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("'" + file + "': unknown family '" + archId + "'", e);
+    }
+    try {
+      return ConfigJson.read(arch, c);
+    } catch (IOException e) {
+      throw new IOException("'" + file + "': " + e.getMessage(), e);
+    }
   }
 
   private static JsonNode node(JsonNode parent, String field, Path file) throws IOException {

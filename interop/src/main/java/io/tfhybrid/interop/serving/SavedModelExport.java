@@ -55,7 +55,7 @@ public final class SavedModelExport {
   private final boolean overwrite;
   private final boolean warmup;
   private final String source;
-  private final String config;
+  private final ModelConfig config;
   private final Listener listener;
 
   /** Export progress: step {@code index} (1-based) of {@code total} is starting. */
@@ -97,7 +97,7 @@ public final class SavedModelExport {
     private boolean overwrite;
     private boolean warmup = true;
     private String source = "";
-    private String config;
+    private ModelConfig config;
     private Listener listener = (i, n, d) -> {};
 
     /** The model, with its weights already loaded (e.g. by {@code WeightLoader}). */
@@ -162,7 +162,7 @@ public final class SavedModelExport {
 
     /** The config the model was built from, recorded in the metadata. */
     public Builder config(ModelConfig config) {
-      this.config = config == null ? null : config.toString();
+      this.config = config;
       return this;
     }
 

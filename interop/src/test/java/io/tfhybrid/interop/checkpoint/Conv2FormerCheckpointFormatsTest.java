@@ -10,6 +10,7 @@ import io.tfhybrid.arch.conv2former.Conv2FormerVariants;
 import io.tfhybrid.interop.load.CheckpointMismatchException;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
+import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.ops.Layouts;
@@ -75,7 +76,7 @@ class Conv2FormerCheckpointFormatsTest {
         maxRef = Math.max(maxRef, Math.abs(r[i]));
         maxDiff = Math.max(maxDiff, Math.abs(a[i] - r[i]));
       }
-      double bound = 1e-4 * Math.max(1, maxRef); // the project tolerance
+      double bound = Tolerance.DEFAULT.bound(maxRef);
       System.out.printf("[checkpoint-formats %s] logits vs %s max|Δ| %.3e bound %.3e%n", file, expected,
           maxDiff, bound);
       assertTrue(maxDiff <= bound, file + ": max|Δ| " + maxDiff + " > " + bound);

@@ -26,7 +26,7 @@ class ExportMetadataTest {
             List.of(0.5f, 0.5f, 0.5f),
             List.of(0.5f, 0.5f, 0.5f));
     ExportMetadata m =
-        new ExportMetadata("a", "m", "cfg", 64, 96, squash, 7, 16, 123, "w.pth", List.of());
+        new ExportMetadata("a", "m", null, 64, 96, squash, 7, 16, 123, "w.pth", List.of());
     Path file = dir.resolve("meta/tfhybrid.json");
     m.write(file);
     ExportMetadata back = ExportMetadata.read(file);

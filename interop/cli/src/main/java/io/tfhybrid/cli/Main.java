@@ -1,0 +1,165 @@
+package io.tfhybrid.cli;
+
+import io.tfhybrid.interop.TfHybridException;
+import io.tfhybrid.interop.checkpoint.CheckpointFormatException;
+import io.tfhybrid.interop.load.CheckpointMismatchException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tfhybrid}: PyTorch checkpoints in, TF Serving SavedModels out. Exit status 0 on success, 1
+ * for an internal fault or a failed verification, 2 for a user error (bad arguments, missing or
+ * malformed files, a checkpoint that does not fit the model).
+ */
+@Command(
+    name = "tfhybrid",
+    mixinStandardHelpOptions = true,
+    version = "tfhybrid 0.1.0-SNAPSHOT",
+    description =
+        "Convert PyTorch checkpoints of ConTNet, Conv2Former, CvT, CoAtNet and TransCNN"
+            + " to TensorFlow Serving SavedModels; inspect, run and verify SavedModels.",
+    subcommands = {
+      QuickstartCommand.class,
+      ListCommand.class,
+      ConvertCommand.class,
+      VerifyCommand.class,
+      PredictCommand.class,
+      InspectCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit status of a user error. */
+  static final int USER_ERROR = 2;
+
+  /** Exit status of an internal fault (and of a verification beyond tolerance). */
+  static final int INTERNAL_ERROR = 1;
+
+  @Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    // The HDF5 reader (jHDF) logs through SLF4J; without a provider SLF4J warns on stderr that it
+    // uses its no-op logger. That is what the command line wants, so the warning is noise.
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit status. */
+  static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setOut(out);
+    cl.setErr(err);
+    boolean verbose = Arrays.asList(args).contains("--verbose");
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd, err, verbose));
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          CommandLine cmd = ex.getCommandLine();
+          err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
+          err.println("hint: " + cmd.getCommandSpec().qualifiedName() + " --help shows the usage");
+          err.flush();
+          return USER_ERROR;
+        });
+    return cl.execute(args);
+  }
+
+  /** Prints an error as one line (what, expected, found), a hint line, and maps it to a status. */
+  static int report(Exception ex, CommandLine cmd, PrintWriter err, boolean verbose) {
+    String name = cmd.getCommandSpec().qualifiedName();
+    boolean user = isUserError(ex);
+    String message = message(ex);
+    List<String> lines = message.lines().toList();
+    List<String> hints = new java.util.ArrayList<>();
+    StringBuilder sb = new StringBuilder();
+    sb.append(name)
+        .append(": error: ")
+        .append(lines.isEmpty() ? ex.getClass().getSimpleName() : lines.get(0));
+    for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
+      if (l.startsWith("Hint: ")) {
+        hints.add(l.substring(6));
+      } else {
+        sb.append('\n').append("  ").append(l.strip());
+      }
+    }
+    if (ex instanceof TfHybridException c && c.hint() != null) {
+      hints.add(c.hint());
+    }
+    String generic = hint(ex, user, verbose);
+    if (!user || hints.isEmpty() || ex instanceof NoSuchFileException) {
+      hints.add(generic);
+    }
+    err.println(sb);
+    hints.stream().filter(h -> h != null && !h.isEmpty()).forEach(h -> err.println("hint: " + h));
+    if (verbose) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return user ? USER_ERROR : INTERNAL_ERROR;
+  }
+
+  static boolean isUserError(Throwable ex) {
+    return ex instanceof TfHybridException
+        || ex instanceof IllegalArgumentException
+        || ex instanceof CheckpointFormatException
+        || ex instanceof NoSuchFileException
+        || ex instanceof FileAlreadyExistsException
+        || ex instanceof AccessDeniedException
+        || ex instanceof java.nio.file.NotDirectoryException
+        || ex instanceof CommandLine.ParameterException;
+  }
+
+  private static String message(Throwable ex) {
+    if (ex instanceof NoSuchFileException e) {
+      return "no such file or directory '"
+          + e.getFile()
+          + "'"
+          + (e.getReason() != null ? " (" + e.getReason() + ")" : "");
+    }
+    if (ex instanceof FileAlreadyExistsException e && e.getReason() != null) {
+      return "'" + e.getFile() + "' already exists: " + e.getReason();
+    }
+    if (ex instanceof FileSystemException e) {
+      return e.getMessage();
+    }
+    String m = ex.getMessage();
+    return m == null || m.isBlank() ? ex.getClass().getName() : m;
+  }
+
+  private static String hint(Throwable ex, boolean user, boolean verbose) {
+    if (ex instanceof NoSuchFileException) {
+      return "paths are relative to " + System.getProperty("user.dir");
+    }
+    if (ex instanceof CheckpointMismatchException) {
+      return "--model auto detects the variant from the keys; tfhybrid list shows every variant";
+    }
+    if (!user) {
+      return verbose
+          ? "this is a bug in tfhybrid: please report it with the stack trace above"
+          : "this looks like a bug in tfhybrid: rerun with --verbose for the stack trace";
+    }
+    return verbose ? "" : "add --verbose for the stack trace";
+  }
+}

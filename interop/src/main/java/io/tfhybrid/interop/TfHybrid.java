@@ -1,0 +1,167 @@
+package io.tfhybrid.interop;
+
+import io.tfhybrid.arch.Benchmark;
+import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.Models;
+import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.checkpoint.StateDict;
+import io.tfhybrid.interop.detect.ModelChoice;
+import io.tfhybrid.interop.detect.ModelDetector;
+import io.tfhybrid.interop.load.HuggingFaceCvt;
+import io.tfhybrid.interop.load.LoadReport;
+import io.tfhybrid.interop.load.WeightLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The front door of the library: PyTorch checkpoints in, TF Serving SavedModels out.
+ *
+ * <pre>{@code
+ * try (LoadedModel m = TfHybrid.load(Path.of("conv2former_n.pth"))) {   // detects the variant
+ *   HostTensor logits = m.logitsFromPixels(rgbNhwc);                      // RGB 0-255, NHWC
+ *   m.export(Path.of("exported/conv2former_n"));                          // next version
+ * }
+ * }</pre>
+ *
+ * <p>Loading reads the file (every format {@link Checkpoints} understands, Hugging Face CvT names
+ * renamed), chooses the model ({@link ModelDetector}: a registered variant or a configuration read
+ * off the keys and torch shapes, with the reasons), builds its NHWC graph and loads the weights
+ * strictly. The steps are public too ({@link #read}, {@link #choose}, {@link #load(ModelChoice,
+ * StateDict, LoadOptions)}) for callers that report progress between them. Mistakes in the inputs
+ * are {@link TfHybridException}s, malformed files {@link
+ * io.tfhybrid.interop.checkpoint.CheckpointFormatException}s, checkpoints that do not fit the
+ * model {@link io.tfhybrid.interop.load.CheckpointMismatchException}s.
+ */
+public final class TfHybrid {
+  private TfHybrid() {}
+
+  /**
+   * Weight files looked for in a checkpoint folder (e.g. a Hugging Face hub snapshot), in order of
+   * preference.
+   */
+  public static final List<String> FOLDER_WEIGHTS =
+      List.of("model.safetensors", "pytorch_model.bin", "tf_model.h5");
+
+  /** Loads a checkpoint file or folder with the default options (detect the model, strict). */
+  public static LoadedModel load(Path checkpoint) throws IOException {
+    return load(checkpoint, LoadOptions.defaults());
+  }
+
+  /**
+   * Reads a checkpoint file or folder, chooses the model as {@code options} say, builds its graph
+   * and loads the weights.
+   */
+  public static LoadedModel load(Path checkpoint, LoadOptions options) throws IOException {
+    StateDict sd = read(checkpoint, options);
+    return load(choose(sd, checkpoint.getFileName().toString(), options), sd, options);
+  }
+
+  /**
+   * Reads the weights of a checkpoint file, or of a folder holding one of {@link #FOLDER_WEIGHTS}:
+   * the state dict the options select, Hugging Face CvT names converted to the original ones (with
+   * a note).
+   *
+   * @throws NoSuchFileException when nothing is at {@code checkpoint}
+   * @throws TfHybridException for a folder without a weight file (or a SavedModel)
+   */
+  public static StateDict read(Path checkpoint, LoadOptions options) throws IOException {
+    if (!Files.exists(checkpoint)) {
+      throw new NoSuchFileException(checkpoint.toString(), null, "the checkpoint to read");
+    }
+    Path file = Files.isDirectory(checkpoint) ? weightsInFolder(checkpoint) : checkpoint;
+    return HuggingFaceCvt.toOriginal(Checkpoints.read(file, options.readOptions()));
+  }
+
+  /** The weight file of a checkpoint folder. */
+  private static Path weightsInFolder(Path dir) throws IOException {
+    for (String name : FOLDER_WEIGHTS) {
+      if (Files.isRegularFile(dir.resolve(name))) {
+        return dir.resolve(name);
+      }
+    }
+    String found;
+    try (Stream<Path> files = Files.list(dir)) {
+      found = files.map(p -> p.getFileName().toString()).sorted().limit(8).toList().toString();
+    }
+    throw new TfHybridException(
+        "cannot read checkpoint '" + dir + "'",
+        "a checkpoint file (" + Checkpoints.FORMATS_UNDERSTOOD + ") or a folder with one of "
+            + FOLDER_WEIGHTS,
+        "a directory holding " + found,
+        Files.isRegularFile(dir.resolve("saved_model.pb"))
+            ? "that is a SavedModel: inspect, predict and verify take it directly"
+            : null);
+  }
+
+  /**
+   * The model for a checkpoint, as {@code options} ask: {@link LoadOptions#AUTO} detects family,
+   * variant and flags from the keys and torch shapes, anything else is a variant id; then the
+   * class count, ConTNet's {@code pre_norm}, CvT's MLP activation and the input size are applied.
+   *
+   * @param source the checkpoint's name, for messages
+   * @throws TfHybridException for an unknown id, an undetectable checkpoint, an option that does
+   *     not apply to the family, or an input size the model cannot run
+   */
+  public static ModelChoice choose(StateDict sd, String source, LoadOptions options) {
+    ModelChoice c =
+        options.detects()
+            ? ModelDetector.detect(source, sd.shapes(), options.numClasses())
+            : ModelDetector.byId(options.model(), options.numClasses());
+    c = options.preNorm() ? c.withPreNorm() : c;
+    c = options.gelu() == null ? c : c.withMlpActivation(options.gelu());
+    return options.height() == 0 ? c : c.atSize(options.height(), options.width());
+  }
+
+  /**
+   * Builds the chosen model's graph and loads {@code sd} into it (strictly unless the options say
+   * otherwise).
+   *
+   * @throws io.tfhybrid.interop.load.CheckpointMismatchException when the weights do not fit
+   */
+  public static LoadedModel load(ModelChoice choice, StateDict sd, LoadOptions options) {
+    BuiltModel m =
+        BuiltModel.build(choice.name(), choice.createModule(), choice.height(), choice.width());
+    try {
+      LoadReport report = WeightLoader.builder().strict(options.strict()).build().loadInto(m, sd);
+      return new LoadedModel(choice, m, report, sd.source());
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a SavedModel directory (or a model directory with numbered versions) to run, classify
+   * with or verify: ours or one exported by Python.
+   */
+  public static ServingModel openSavedModel(Path dir) throws IOException {
+    return ServingModel.open(dir);
+  }
+
+  /**
+   * Speed and memory of a registered variant on this machine: graph build time, then the median
+   * and best of {@code iters} timed passes (after {@code warmup} untimed ones) of a random batch at
+   * the variant's default resolution, with random weights.
+   *
+   * @throws TfHybridException for an unknown variant id
+   */
+  public static Benchmark.Result benchmark(String variantId, int batch, int warmup, int iters) {
+    io.tfhybrid.arch.Variant<?> v;
+    try {
+      v = Models.variant(variantId);
+    } catch (IllegalArgumentException e) {
+      throw new TfHybridException(e.getMessage(), "tfhybrid list shows every variant id");
+    }
+    return Benchmark.run(v, batch, warmup, iters);
+  }
+
+  /** Every registered variant id, family by family ({@code tfhybrid list}). */
+  public static List<String> variantIds() {
+    return Models.all().stream().map(v -> v.id()).toList();
+  }
+}
