@@ -1,8 +1,12 @@
 package io.tfhybrid.golden;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmConfig;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
+import io.tfhybrid.interop.hub.TimmCheckpoint;
+import io.tfhybrid.interop.hub.TimmConfig;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,5 +44,21 @@ class CoAtNetTimmGoldenTest {
     GoldenCase c = GoldenCase.named(Arch.COATNET_TIMM, HUB_CASE);
     var weights = c.file("model.safetensors");
     GoldenHarness.check(c, "model.safetensors", Checkpoints.read(weights), config(c).createModule());
+  }
+
+  /**
+   * The hub folder as a user has it: weights file and config found by {@link TimmCheckpoint}, the
+   * model built from timm's config.json alone (architecture, model_args, num_classes, input_size).
+   */
+  @Test
+  void hubFolderMatchesThroughItsOwnConfigJson() throws Exception {
+    GoldenCase c = GoldenCase.named(Arch.COATNET_TIMM, HUB_CASE);
+    c.verifyChecksums();
+    TimmCheckpoint hub = TimmCheckpoint.locate(c.dir());
+    assertEquals(c.file("model.safetensors"), hub.weights());
+    TimmConfig cfg = hub.config().orElseThrow();
+    CoAtNetTimmConfig built = cfg.modelConfig();
+    assertEquals(config(c), built, "config.json rebuilds the model of the create_model call");
+    GoldenHarness.check(c, "hub folder", Checkpoints.read(hub.weights()), built.createModule());
   }
 }

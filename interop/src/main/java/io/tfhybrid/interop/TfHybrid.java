@@ -3,10 +3,13 @@ package io.tfhybrid.interop;
 import io.tfhybrid.arch.Benchmark;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
+import io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.detect.ModelChoice;
 import io.tfhybrid.interop.detect.ModelDetector;
+import io.tfhybrid.interop.hub.TimmCheckpoint;
+import io.tfhybrid.interop.hub.TimmConfig;
 import io.tfhybrid.interop.load.HuggingFaceCvt;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
@@ -16,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -28,8 +32,8 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * <p>Loading reads the file (every format {@link Checkpoints} understands, Hugging Face CvT names
- * renamed), chooses the model ({@link ModelDetector}: a registered variant or a configuration read
+ * <p>Loading reads the file or folder (every format {@link Checkpoints} understands, Hugging Face
+ * CvT names renamed; a timm hub folder's weights with its {@code config.json}), chooses the model ({@link ModelDetector}: a registered variant or a configuration read
  * off the keys and torch shapes, with the reasons), builds its NHWC graph and loads the weights
  * strictly. The steps are public too ({@link #read}, {@link #choose}, {@link #load(ModelChoice,
  * StateDict, LoadOptions)}) for callers that report progress between them. Mistakes in the inputs
@@ -58,7 +62,7 @@ public final class TfHybrid {
    */
   public static LoadedModel load(Path checkpoint, LoadOptions options) throws IOException {
     StateDict sd = read(checkpoint, options);
-    return load(choose(sd, checkpoint.getFileName().toString(), options), sd, options);
+    return load(choose(sd, checkpoint, options), sd, options);
   }
 
   /**
@@ -73,7 +77,12 @@ public final class TfHybrid {
     if (!Files.exists(checkpoint)) {
       throw new NoSuchFileException(checkpoint.toString(), null, "the checkpoint to read");
     }
-    Path file = Files.isDirectory(checkpoint) ? weightsInFolder(checkpoint) : checkpoint;
+    Path file =
+        Files.isDirectory(checkpoint)
+            ? TimmCheckpoint.isHubFolder(checkpoint)
+                ? TimmCheckpoint.locate(checkpoint).weights()
+                : weightsInFolder(checkpoint)
+            : checkpoint;
     return HuggingFaceCvt.toOriginal(Checkpoints.read(file, options.readOptions()));
   }
 
@@ -108,10 +117,36 @@ public final class TfHybrid {
    *     not apply to the family, or an input size the model cannot run
    */
   public static ModelChoice choose(StateDict sd, String source, LoadOptions options) {
+    return choose(sd, source, Optional.empty(), options);
+  }
+
+  /**
+   * The model for the checkpoint at {@code checkpoint} (a file or folder): as {@link
+   * #choose(StateDict, String, LoadOptions)}, except that with {@link LoadOptions#AUTO} timm's
+   * {@code config.json} of a Hugging Face hub folder (or beside the weights file) decides the
+   * architecture, class count, input size and evaluation transform when it names a timm CoAtNet.
+   */
+  public static ModelChoice choose(StateDict sd, Path checkpoint, LoadOptions options)
+      throws IOException {
+    Optional<TimmConfig> timm = Optional.empty();
+    if (options.detects()) {
+      // timm's config.json of another family (convnext, ...) leaves detection to the weights.
+      timm =
+          TimmCheckpoint.locate(checkpoint)
+              .config()
+              .filter(t -> CoAtNetTimmVariants.architectureNames().contains(t.architecture()));
+    }
+    return choose(sd, checkpoint.getFileName().toString(), timm, options);
+  }
+
+  private static ModelChoice choose(
+      StateDict sd, String source, Optional<TimmConfig> timm, LoadOptions options) {
     ModelChoice c =
-        options.detects()
-            ? ModelDetector.detect(source, sd.shapes(), options.numClasses())
-            : ModelDetector.byId(options.model(), options.numClasses());
+        timm.isPresent()
+            ? ModelChoice.fromTimmConfig(timm.get(), options.numClasses())
+            : options.detects()
+                ? ModelDetector.detect(source, sd.shapes(), options.numClasses())
+                : ModelDetector.byId(options.model(), options.numClasses());
     c = options.preNorm() ? c.withPreNorm() : c;
     c = options.gelu() == null ? c : c.withMlpActivation(options.gelu());
     return options.height() == 0 ? c : c.atSize(options.height(), options.width());

@@ -95,7 +95,7 @@ final class ConvertCommand implements Callable<Integer> {
     sd.notes().forEach(n -> o.println("  note: " + n));
 
     bar.step(1, options.detects() ? "detecting the model" : "looking up " + options.model());
-    ModelChoice choice = TfHybrid.choose(sd, checkpoint.getFileName().toString(), options);
+    ModelChoice choice = TfHybrid.choose(sd, checkpoint, options);
     o.printf(
         "%s: %s (%s)%n",
         options.detects() ? "detected" : "model", choice.name(), choice.arch().displayName());

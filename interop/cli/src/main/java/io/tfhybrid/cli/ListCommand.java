@@ -1,6 +1,7 @@
 package io.tfhybrid.cli;
 
 import io.tfhybrid.arch.ClassifierModel;
+import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Variant;
@@ -45,7 +46,7 @@ final class ListCommand implements Callable<Integer> {
           v.id(),
           Format.params(m.parameterCount()),
           v.height() + "x" + v.width(),
-          legalSides(m),
+          legalSides(v.config(), m),
           describe(v.preprocessing()));
     }
     t.print(out);
@@ -61,12 +62,14 @@ final class ListCommand implements Callable<Integer> {
   /**
    * The square input sides 1..1024 the model accepts, as ranges: "31-1024", "221-224, 445-448, …".
    */
-  static String legalSides(ClassifierModel m) {
+  static String legalSides(ModelConfig config, ClassifierModel m) {
     List<int[]> ranges = new ArrayList<>();
     for (int s = 1; s <= MAX_SIDE; s++) {
       boolean ok;
       try {
-        m.checkInputSize(s, s);
+        // A family whose construction depends on the size (timm's rmlp CoAtNets) rebuilds for it.
+        ModelConfig sized = config.forInputSize(s, s);
+        (sized == config ? m : sized.createModule()).checkInputSize(s, s);
         ok = true;
       } catch (IllegalArgumentException e) {
         ok = false;

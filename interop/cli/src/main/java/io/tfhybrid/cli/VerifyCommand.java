@@ -6,6 +6,7 @@ import io.tfhybrid.interop.LoadOptions;
 import io.tfhybrid.interop.LoadedModel;
 import io.tfhybrid.interop.ServingModel;
 import io.tfhybrid.interop.TfHybrid;
+import io.tfhybrid.interop.hub.TimmCheckpoint;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.detect.ModelChoice;
 import io.tfhybrid.interop.serving.ServingSignatures;
@@ -40,7 +41,10 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Checkpoint file or SavedModel dir.")
+  @Parameters(
+      index = "0",
+      paramLabel = "MODEL",
+      description = "Checkpoint file or folder (a Hugging Face hub folder) or SavedModel dir.")
   Path modelPath;
 
   @Option(
@@ -135,7 +139,9 @@ final class VerifyCommand implements Callable<Integer> {
   /** A directory that is a checkpoint folder (weights, no saved_model.pb). */
   private boolean isCheckpointFolder() {
     return !Files.isRegularFile(modelPath.resolve("saved_model.pb"))
-        && TfHybrid.FOLDER_WEIGHTS.stream().anyMatch(f -> Files.isRegularFile(modelPath.resolve(f)));
+        && (TimmCheckpoint.isHubFolder(modelPath)
+            || TfHybrid.FOLDER_WEIGHTS.stream()
+                .anyMatch(f -> Files.isRegularFile(modelPath.resolve(f))));
   }
 
   private Verification checkpoint(HostTensor nhwc, HostTensor y, Tolerance tol, PrintWriter o)
@@ -146,7 +152,7 @@ final class VerifyCommand implements Callable<Integer> {
     o.printf("read '%s': %d tensors%n", modelPath.getFileName(), sd.size());
     sd.notes().forEach(n -> o.println("  note: " + n));
     ModelChoice c =
-        TfHybrid.choose(sd, modelPath.getFileName().toString(), options)
+        TfHybrid.choose(sd, modelPath, options)
             .atSize((int) s[1], (int) s[2]);
     o.printf("model: %s (%s) at %dx%d%n", c.name(), c.arch().displayName(), s[1], s[2]);
     c.reasonTexts().forEach(r -> o.println("  why: " + r));

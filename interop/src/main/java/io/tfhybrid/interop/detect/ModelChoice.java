@@ -5,12 +5,14 @@ import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.arch.Reason;
+import io.tfhybrid.arch.coatnettimm.CoAtNetTimmConfig;
 import io.tfhybrid.arch.contnet.ContNetConfig;
 import io.tfhybrid.arch.contnet.ContNetFlags;
 import io.tfhybrid.arch.cvt.CvtConfig;
 import io.tfhybrid.arch.cvt.CvtVariants;
 import io.tfhybrid.arch.cvt.GeluKind;
 import io.tfhybrid.interop.TfHybridException;
+import io.tfhybrid.interop.hub.TimmConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -62,8 +64,11 @@ public record ModelChoice(
     if (h == height && w == width) {
       return this;
     }
+    ModelConfig sized;
     try {
-      createModule().checkInputSize(h, w);
+      // Families whose construction depends on the size (timm's CoAtNet) rebuild for it.
+      sized = config.forInputSize(h, w);
+      sized.createModule().checkInputSize(h, w);
     } catch (IllegalArgumentException e) {
       throw new TfHybridException(
           "input size " + h + "x" + w + " for '" + name + "'",
@@ -77,7 +82,68 @@ public record ModelChoice(
         Reason.stated(
             Reason.INPUT_SIZE,
             "input " + h + "x" + w + " instead of the default " + height + "x" + width));
-    return new ModelChoice(arch, name, config, h, w, preprocessing.forCrop(h, w), why);
+    return new ModelChoice(arch, name, sized, h, w, preprocessing.forCrop(h, w), why);
+  }
+
+  /**
+   * The model timm's config.json describes (a hub folder's, or one beside the weights): its
+   * architecture with {@code model_args}, class count and input size, and the evaluation transform
+   * of its {@code pretrained_cfg}.
+   *
+   * @param numClasses another class count, or null
+   * @throws TfHybridException when the config names no buildable timm CoAtNet
+   */
+  public static ModelChoice fromTimmConfig(TimmConfig t, Integer numClasses) {
+    CoAtNetTimmConfig c;
+    try {
+      c = t.modelConfig();
+    } catch (IllegalArgumentException e) {
+      throw new TfHybridException(
+          "cannot build the model of '" + t.file() + "'",
+          "a timm CoAtNet config.json",
+          e.getMessage(),
+          "--model ID ignores config.json (tfhybrid list shows the ids)");
+    }
+    List<Reason> why = new ArrayList<>();
+    why.add(
+        Reason.read(
+            Reason.MODEL,
+            "timm config.json '"
+                + t.file()
+                + "': architecture "
+                + t.architecture()
+                + (t.modelArgs().isEmpty() ? "" : " with model_args " + t.modelArgs())));
+    why.add(
+        Reason.read(
+            Reason.INPUT_SIZE,
+            "input " + c.height() + "x" + c.width() + ": config.json's pretrained_cfg.input_size"));
+    why.add(Reason.read(Reason.NUM_CLASSES, c.numClasses() + " classes: config.json"));
+    if (numClasses != null && numClasses != c.numClasses()) {
+      c = c.withNumClasses(numClasses);
+      why.add(Reason.stated(Reason.NUM_CLASSES, numClasses + " classes (--num-classes)"));
+    }
+    Preprocessing p = t.preprocessing(c);
+    why.add(
+        Reason.read(
+            Reason.TRANSFORM,
+            "evaluation transform from config.json's pretrained_cfg: "
+                + t.interpolation().name().toLowerCase(java.util.Locale.ROOT)
+                + ", crop_pct "
+                + t.cropPct()
+                + " "
+                + t.cropMode().name().toLowerCase(java.util.Locale.ROOT)
+                + " → resize "
+                + p.resizeHeight()
+                + (p.resizeWidth() == p.resizeHeight() ? "" : "x" + p.resizeWidth())
+                + ", crop "
+                + p.cropHeight()
+                + "x"
+                + p.cropWidth()
+                + ", mean "
+                + p.mean()
+                + ", std "
+                + p.std()));
+    return new ModelChoice(Arch.COATNET_TIMM, t.modelName(), c, c.height(), c.width(), p, why);
   }
 
   /**
