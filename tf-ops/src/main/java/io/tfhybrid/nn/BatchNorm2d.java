@@ -1,6 +1,5 @@
 package io.tfhybrid.nn;
 
-import io.tfhybrid.ops.Norms;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -12,29 +11,18 @@ import org.tensorflow.types.TFloat32;
 public final class BatchNorm2d extends Module {
   public static final float DEFAULT_EPS = 1e-5f;
 
-  private final float eps;
-  private final ParamSpec weight;
-  private final ParamSpec bias;
-  private final ParamSpec runningMean;
-  private final ParamSpec runningVar;
+  private final BatchNormState state;
 
   public BatchNorm2d(int channels) {
     this(channels, DEFAULT_EPS);
   }
 
   public BatchNorm2d(int channels, float eps) {
-    Checks.positive(channels, "num_features");
-    this.eps = eps;
-    weight = param("weight", Layout.AS_IS, channels);
-    bias = param("bias", Layout.AS_IS, channels);
-    runningMean = buffer("running_mean", DType.F32, channels);
-    runningVar = buffer("running_var", DType.F32, channels);
-    buffer("num_batches_tracked", DType.I64);
+    state = BatchNormState.declare(this, channels, eps);
   }
 
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    return Norms.batchNorm(ctx.tf(), x, ctx.read(weight), ctx.read(bias), ctx.read(runningMean),
-        ctx.read(runningVar), eps);
+    return state.apply(ctx, x);
   }
 }

@@ -1,7 +1,6 @@
 package io.tfhybrid.nn;
 
 import io.tfhybrid.ops.Activations;
-import io.tfhybrid.ops.Norms;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -12,23 +11,13 @@ import org.tensorflow.types.TFloat32;
  * output is the activated map. {@link Activations.Kind#IDENTITY} is timm's {@code apply_act=False}.
  */
 public final class BatchNormAct2d extends Module {
-  private final float eps;
+  private final BatchNormState state;
   private final Activations.Kind act;
-  private final ParamSpec weight;
-  private final ParamSpec bias;
-  private final ParamSpec runningMean;
-  private final ParamSpec runningVar;
 
   public BatchNormAct2d(int channels, float eps, Activations.Kind act) {
-    Checks.positive(channels, "num_features");
     Checks.checkArg(act != null, "act is required (IDENTITY for none)");
-    this.eps = eps;
+    state = BatchNormState.declare(this, channels, eps);
     this.act = act;
-    weight = param("weight", Layout.AS_IS, channels);
-    bias = param("bias", Layout.AS_IS, channels);
-    runningMean = buffer("running_mean", DType.F32, channels);
-    runningVar = buffer("running_var", DType.F32, channels);
-    buffer("num_batches_tracked", DType.I64);
   }
 
   public Activations.Kind act() {
@@ -37,15 +26,6 @@ public final class BatchNormAct2d extends Module {
 
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    Operand<TFloat32> y =
-        Norms.batchNorm(
-            ctx.tf(),
-            x,
-            ctx.read(weight),
-            ctx.read(bias),
-            ctx.read(runningMean),
-            ctx.read(runningVar),
-            eps);
-    return Activations.apply(ctx.tf(), act, y);
+    return Activations.apply(ctx.tf(), act, state.apply(ctx, x));
   }
 }

@@ -12,6 +12,16 @@ import java.util.SplittableRandom;
 public final class RandomWeights {
   private RandomWeights() {}
 
+  /** A smoke-test input: uniform floats in [-1, 1) of the given shape (e.g. NHWC). */
+  public static HostTensor input(long seed, long... shape) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] f = new float[Math.toIntExact(HostTensor.numel(shape))];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return HostTensor.ofFloats(shape, f);
+  }
+
   /** Torch-layout values for every state_dict entry (float[] or long[]), keyed by full key. */
   public static Map<String, Object> torchLayout(List<ParamSpec> specs, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);

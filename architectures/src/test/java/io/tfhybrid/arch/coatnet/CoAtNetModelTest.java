@@ -12,7 +12,6 @@ import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.RandomWeights;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,12 +24,7 @@ class CoAtNetModelTest {
       CoAtNetConfig.of(64, List.of(2, 2, 2, 2, 2), List.of(8, 14, 18, 24, 32), 10);
 
   static HostTensor randomInput(long... nhwc) {
-    SplittableRandom r = new SplittableRandom(7);
-    float[] f = new float[Math.toIntExact(HostTensor.numel(nhwc))];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return HostTensor.ofFloats(nhwc, f);
+    return RandomWeights.input(7, nhwc);
   }
 
   /** coatnet_0_224 (the smallest variant) at 224 with random weights: one forward pass. */

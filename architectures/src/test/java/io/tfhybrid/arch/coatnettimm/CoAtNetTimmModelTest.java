@@ -13,7 +13,6 @@ import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.RandomWeights;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,15 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Forward pass of the smallest architecture, full-size builds (slow) and the input-size rules. */
 class CoAtNetTimmModelTest {
 
-  static HostTensor randomInput(long... nhwc) {
-    SplittableRandom r = new SplittableRandom(7);
-    float[] f = new float[Math.toIntExact(HostTensor.numel(nhwc))];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return HostTensor.ofFloats(nhwc, f);
-  }
-
   /** coatnet_nano_rw_224 (the smallest architecture) at 224 with random weights: one forward pass. */
   @Test
   void smallestArchitectureRunsOneForwardPass() {
@@ -38,7 +28,7 @@ class CoAtNetTimmModelTest {
       m.weights().assign(m.session(), RandomWeights.tfLayout(m.root().variableSpec(), 1));
       Map<String, HostTensor> out =
           m.run(
-              randomInput(1, 224, 224, 3),
+              RandomWeights.input(7, 1, 224, 224, 3),
               List.of(BuiltModel.LOGITS, BuiltModel.FEATURES, "stages.2", "stages.3",
                   "stages.3.blocks.1.attn.rel_pos", CoAtNetTimm.GLOBAL_POOL));
       assertArrayEquals(new long[] {1, 1000}, out.get(BuiltModel.LOGITS).shape());
