@@ -20,6 +20,7 @@ import java.util.List;
 public record Detection<C extends ModelConfig>(
     Arch arch, C config, int height, int width, List<Reason> reasons) {
 
+  /** Checks that family and config are set and the input size is positive. */
   public Detection {
     Checks.checkArg(arch != null && config != null, "arch and config must be set");
     Checks.positive(height, "height");

@@ -41,6 +41,7 @@ public record Reason(Kind kind, String subject, String text) {
   /** Subject of the reason about the evaluation transform. */
   public static final String TRANSFORM = "transform";
 
+  /** All three fields are required. */
   public Reason {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(subject, "subject");

@@ -15,6 +15,7 @@ import io.tfhybrid.interop.serving.SavedModelExport;
 public record ExportOptions(
     Long version, boolean overwrite, boolean warmup, SavedModelExport.Listener listener) {
 
+  /** Checks the version; a null listener ignores progress. */
   public ExportOptions {
     if (version != null && version < 1) {
       throw new TfHybridException(

@@ -41,6 +41,7 @@ public record LoadOptions(
   /** {@link #model()} value that detects the model from the checkpoint. */
   public static final String AUTO = "auto";
 
+  /** Checks the class count and input size; a null model means {@link #AUTO}. */
   public LoadOptions {
     model = model == null ? AUTO : model;
     if (numClasses != null && numClasses < 1) {

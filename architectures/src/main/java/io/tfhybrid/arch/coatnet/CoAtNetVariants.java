@@ -86,13 +86,16 @@ public final class CoAtNetVariants {
     }
     CoAtNetConfig c = found.get();
     if (tables.isEmpty()) {
-      why.add(Reason.assumed("image_size", "image_size=" + size + ": the official size; no stage is a Transformer, so no"
+      why.add(Reason.assumed("image_size",
+          "image_size=" + size + ": the official size; no stage is a Transformer, so no"
           + " relative-position table fixes it (a CoAtNet runs only at its build size: build"
           + " another with CoAtNetConfig.withImageSize)"));
     }
-    why.add(0, Reason.read("topology", "num_blocks=" + c.numBlocks() + ", channels=" + c.channels() + ": the block"
+    why.add(0, Reason.read("topology",
+        "num_blocks=" + c.numBlocks() + ", channels=" + c.channels() + ": the block"
         + " indices 's<k>.<i>' and dim 0 of 's0.0.0.weight' and 's<k>.0.proj.weight'"));
-    why.add(1, Reason.read("block_types", "block_types=" + CoAtNetBlockType.describe(c.blockTypes()) + ": 's<k>.0.attn.1"
+    why.add(1, Reason.read("block_types",
+        "block_types=" + CoAtNetBlockType.describe(c.blockTypes()) + ": 's<k>.0.attn.1"
         + ".fn.to_qkv.weight' (Transformer, 'T') or 's<k>.0.conv.norm.weight' (MBConv, 'C')"));
     why.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + c.numClasses() + ": 'fc.weight' is "
         + Checks.shape(shapes.get("fc.weight"))));

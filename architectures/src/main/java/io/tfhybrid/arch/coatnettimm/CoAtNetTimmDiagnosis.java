@@ -225,7 +225,8 @@ final class CoAtNetTimmDiagnosis {
                 + " rows, (2*%d-1)^2 for the %dx%d window of stage 2 (square assumed)",
             size, size, s.tableRows(), size / 16, size / 16, size / 16));
       } else {
-        sizeWhy = Reason.assumed(Reason.INPUT_SIZE, "input 224x224: assumed (bias-MLP weights fit any"
+        sizeWhy = Reason.assumed(Reason.INPUT_SIZE,
+            "input 224x224: assumed (bias-MLP weights fit any"
             + " multiple of " + near.config().withImageSize(224, 224).legalMultiple()
             + "): --size overrides it");
       }
@@ -250,7 +251,8 @@ final class CoAtNetTimmDiagnosis {
               + " config.json (architecture + model_args) beside the weights sets them"));
       why.add(sizeWhy);
     }
-    why.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + s.numClasses() + ": 'head.fc.weight' is "
+    why.add(Reason.read(Reason.NUM_CLASSES,
+        "num_classes=" + s.numClasses() + ": 'head.fc.weight' is "
         + Checks.shape(shapes.get("head.fc.weight"))));
     return Optional.of(Detection.of(Arch.COATNET_TIMM, c, c.height(), why));
   }

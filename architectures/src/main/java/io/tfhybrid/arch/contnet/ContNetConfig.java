@@ -291,7 +291,7 @@ public record ContNetConfig(
         headsFromTables = false;
       }
     }
-    reasons.add(Reason.read("head_num", 
+    reasons.add(Reason.read("head_num",
         headsFromTables
             ? "head_num=" + heads + ": from the relative tables' second dimension"
             : "head_num="
@@ -315,9 +315,10 @@ public record ContNetConfig(
             + Checks.shape(stem)
             + ", the 'layer<s>.ConTBlock<j>' indices and the rows of"
             + " 'layer<s>.ConTBlock0.ste1.mlp.fc1.weight'"));
-    reasons.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + c.numClasses() + ": 'fc.weight' is " + Checks.shape(fc)));
+    reasons.add(Reason.read(Reason.NUM_CLASSES,
+        "num_classes=" + c.numClasses() + ": 'fc.weight' is " + Checks.shape(fc)));
     int size = (int) c.sidePeriod();
-    reasons.add(Reason.assumed(Reason.INPUT_SIZE, 
+    reasons.add(Reason.assumed(Reason.INPUT_SIZE,
         "input "
             + size
             + "x"

@@ -123,7 +123,7 @@ public record ContNetFlags(boolean useAvgdown, boolean relative, boolean qkvBias
         plainKey);
     boolean avgdown = avgKey != null;
     List<Reason> reasons = new ArrayList<>();
-    reasons.add(Reason.read(USE_AVGDOWN, 
+    reasons.add(Reason.read(USE_AVGDOWN,
         avgdown
             ? "use_avgdown=True: found '"
                 + avgKey
@@ -132,7 +132,7 @@ public record ContNetFlags(boolean useAvgdown, boolean relative, boolean qkvBias
                 ? "use_avgdown=False: found '" + plainKey + "' (not 'downsample.conv.conv.weight')"
                 : "use_avgdown=False: no stride-2 stage shortcut, so the flag has no effect"));
     boolean relative = table.isPresent();
-    reasons.add(Reason.read(RELATIVE, 
+    reasons.add(Reason.read(RELATIVE,
         relative
             ? "relative=True: found '" + table.get() + "' and no 'pe.0'/'pe.1'"
             : pe.isPresent()
@@ -140,11 +140,11 @@ public record ContNetFlags(boolean useAvgdown, boolean relative, boolean qkvBias
                 : "relative=False: neither position keys 'pe.0' nor 'relative_position_bias_table'"
                     + " found"));
     boolean bias = qkvBias.isPresent();
-    reasons.add(Reason.read(QKV_BIAS, 
+    reasons.add(Reason.read(QKV_BIAS,
         bias
             ? "qkv_bias=True: found '" + qkvBias.get() + "'"
             : "qkv_bias=False: '" + qkvWeight.get() + "' has no '.bias' beside it"));
-    reasons.add(Reason.stated(PRE_NORM, 
+    reasons.add(Reason.stated(PRE_NORM,
         "pre_norm="
             + (preNorm ? "True" : "False")
             + ": given by the caller (not visible in"

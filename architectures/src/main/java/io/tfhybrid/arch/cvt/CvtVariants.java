@@ -146,23 +146,30 @@ public final class CvtVariants {
     }
     int size = Math.max(DEFAULT_SIZE, c.createModule().minInputSide());
     List<Reason> why = new ArrayList<>();
-    why.add(Reason.read("topology", n + " stages, widths " + found.widths() + ", depths " + found.depths()
+    why.add(Reason.read("topology",
+        n + " stages, widths " + found.widths() + ", depths " + found.depths()
         + ": dim 0 of 'stage<i>.patch_embed.proj.weight' and the block indices"
         + " 'stage<i>.blocks.<j>'"));
-    why.add(Reason.read("embedding", "embedding kernels " + found.kernels() + ": 'stage<i>.patch_embed.proj.weight'"
+    why.add(Reason.read("embedding",
+        "embedding kernels " + found.kernels() + ": 'stage<i>.patch_embed.proj.weight'"
         + "; strides " + strides + ", paddings " + paddings + ": not stored, "
         + (officialEmbed ? "the official values for these kernels"
             : "the official stride per stage, (k-1)/2 padding for unofficial kernels")));
-    why.add(Reason.read("cls_token", "class token " + found.clsTokens() + ": 'stage<i>.cls_token' present or not (the"
+    why.add(Reason.read("cls_token",
+        "class token " + found.clsTokens() + ": 'stage<i>.cls_token' present or not (the"
         + " head reads " + (c.headUsesClassToken() ? "the last stage's class token)"
             : "the mean of the normalized tokens)")));
-    why.add(Reason.read("qkv_bias", "qkv_bias " + found.qkvBias() + ": 'stage<i>.blocks.0.attn.proj_q.bias' present or"
+    why.add(Reason.read("qkv_bias",
+        "qkv_bias " + found.qkvBias() + ": 'stage<i>.blocks.0.attn.proj_q.bias' present or"
         + " not"));
-    why.add(Reason.read("mlp_ratio", "mlp_ratio " + ratios + ": rows of 'stage<i>.blocks.0.mlp.fc1.weight' / width"));
-    why.add(Reason.read("qkv_projection", "q/k/v projection dw_bn, kernel " + qkvKernels + ": 'stage<i>.blocks.0.attn"
+    why.add(Reason.read("mlp_ratio",
+        "mlp_ratio " + ratios + ": rows of 'stage<i>.blocks.0.mlp.fc1.weight' / width"));
+    why.add(Reason.read("qkv_projection",
+        "q/k/v projection dw_bn, kernel " + qkvKernels + ": 'stage<i>.blocks.0.attn"
         + ".conv_proj_q.conv.weight'; k/v stride " + OFFICIAL_STRIDE_KV
         + ": not stored, the official value"));
-    why.add(Reason.assumed("num_heads", "num_heads " + heads + ": not stored (q, k, v are [C, C] for any head count; the"
+    why.add(Reason.assumed("num_heads",
+        "num_heads " + heads + ": not stored (q, k, v are [C, C] for any head count; the"
         + " attention scale uses the stage width, but the split into heads changes the output);"
         + " assumed head dim " + OFFICIAL_HEAD_DIM + " as in every official CvT (a width that is"
         + " no multiple of " + OFFICIAL_HEAD_DIM + " takes the fewest heads of at most "
@@ -172,9 +179,11 @@ public final class CvtVariants {
         ? "num_classes=" + numClasses + ": 'head.weight' is " + Checks.shape(shapes.get(
             "head.weight"))
         : "no 'head.weight': no classifier (num_classes=0, the logits are the features)"));
-    why.add(Reason.assumed(MLP_ACTIVATION, "MLP activation QuickGELU: the official one (not visible in the weights; Hugging"
+    why.add(Reason.assumed(MLP_ACTIVATION,
+        "MLP activation QuickGELU: the official one (not visible in the weights; Hugging"
         + " Face's ports run the same weights with the exact GELU, CvtConfig.withMlpActivation)"));
-    why.add(Reason.assumed(Reason.INPUT_SIZE, "input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
+    why.add(Reason.assumed(Reason.INPUT_SIZE,
+        "input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
         ? "the official resolution of the 224 variants" : "the smallest side every stage keeps")
         + " (the weights do not fix the input size; any side >= " + c.createModule()
         .minInputSide() + " runs)"));

@@ -332,27 +332,33 @@ final class HatNetDiagnosis {
       return Optional.empty();
     }
     List<Reason> why = new ArrayList<>();
-    why.add(Reason.read("topology", "dims=" + Arrays.toString(dims) + ": dim 0 of 'patch_embed.3.weight' and"
+    why.add(Reason.read("topology",
+        "dims=" + Arrays.toString(dims) + ": dim 0 of 'patch_embed.3.weight' and"
         + " 'ds2..ds4.conv.weight'; depths=" + Arrays.toString(depths) + ": the block indices"
         + " 'blocks.<s>.<i>'"));
-    why.add(Reason.read("expansions", "expansions=" + Arrays.toString(expansions) + ", kernel_sizes="
+    why.add(Reason.read("expansions",
+        "expansions=" + Arrays.toString(expansions) + ", kernel_sizes="
         + Arrays.toString(kernels) + ": 'blocks.<s>.0.conv.conv1.1.weight' rows / dim and"
         + " 'blocks.<s>.0.conv.conv2.0.weight'"
         + (assumed.isEmpty() ? "" : " (official values for " + assumed + ": no blocks)")));
-    why.add(Reason.read("grid_sizes", "grid_sizes=" + Arrays.toString(grids) + ", ds_ratios=" + Arrays.toString(dsRatios)
+    why.add(Reason.read("grid_sizes",
+        "grid_sizes=" + Arrays.toString(grids) + ", ds_ratios=" + Arrays.toString(dsRatios)
         + ": windowed attention ('attn.grid_norm') in "
         + (windowed.isEmpty() ? "no stage" : windowed) + "; window and pooling sizes"
         + " are not stored: the official values (grids 8, 7, 7, 1; ds ratios 8, 4, 2, 1)"
         + (unofficialWindows ? "; stage 3's (7, 2) for a windowed stage that is global officially"
             : "")));
-    why.add(Reason.assumed("head_dim", "head_dim=" + headDim + ": not stored (heads = dim / head_dim split the same"
+    why.add(Reason.assumed("head_dim",
+        "head_dim=" + headDim + ": not stored (heads = dim / head_dim split the same"
         + " weights); " + (headDim == official
             ? "the official value (48 for dims[0] 48, else 64)"
             : "the official " + official + " does not divide every dim, so the largest divisor"
                 + " of them up to " + official)));
-    why.add(Reason.read(Reason.NUM_CLASSES, "num_classes=" + c.numClasses() + ": '" + CLASSIFIER_WEIGHT + "' is "
+    why.add(Reason.read(Reason.NUM_CLASSES,
+        "num_classes=" + c.numClasses() + ": '" + CLASSIFIER_WEIGHT + "' is "
         + Checks.shape(cls)));
-    why.add(Reason.assumed(Reason.INPUT_SIZE, "input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
+    why.add(Reason.assumed(Reason.INPUT_SIZE,
+        "input " + size + "x" + size + ": " + (size == DEFAULT_SIZE
         ? "the official resolution" : "the first legal side from " + DEFAULT_SIZE)
         + " for these grids (legal sides " + HatNetGeometry.describeLegalSides(c) + ")"));
     return Optional.of(Detection.of(Arch.TRANSCNN, c, size, why));

@@ -1,6 +1,6 @@
 package io.tfhybrid.cli;
 
-import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +13,7 @@ import io.tfhybrid.interop.TfHybrid;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.KerasH5;
 import io.tfhybrid.interop.checkpoint.NpyReader;
+import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.detect.ModelChoice;
 import io.tfhybrid.interop.detect.ModelDetector;
@@ -96,6 +97,26 @@ class HuggingFaceCvtCliTest {
                 features.toString()));
     args.addAll(List.of(extra));
     return CliTest.run(args.toArray(new String[0]));
+  }
+
+  @Test
+  void theLibraryLoadsHuggingFaceFilesAndFoldersThroughTheSameCall() throws IOException {
+    HostTensor x = Layouts.nchwToNhwc(NpyReader.readArray(CASE.resolve("input.npy")));
+    long[] s = x.shape();
+    LoadOptions o = LoadOptions.defaults().withInputSize((int) s[1], (int) s[2]);
+    Path hub = Files.createDirectories(tmp.resolve("hub-snapshot"));
+    Files.copy(safetensors, hub.resolve("model.safetensors"));
+    try (LoadedModel original = TfHybrid.load(CASE.resolve("weights.safetensors"), o);
+        LoadedModel hf = TfHybrid.load(safetensors, o);
+        LoadedModel folder = TfHybrid.load(hub, o);
+        LoadedModel keras = TfHybrid.load(h5, o)) {
+      float[] want = original.logitsFromNormalized(x).toFloatArray();
+      for (LoadedModel m : List.of(hf, folder, keras)) {
+        assertEquals(original.config(), m.config(), m.source());
+        assertArrayEquals(want, m.logitsFromNormalized(x).toFloatArray(), m.source());
+        assertTrue(m.report().notes().contains(HuggingFaceCvt.GELU_NOTE), m.report().notes().toString());
+      }
+    }
   }
 
   @Test

@@ -41,6 +41,7 @@ public record ModelChoice(
     Preprocessing preprocessing,
     List<Reason> reasons) {
 
+  /** Copies the reasons. */
   public ModelChoice {
     reasons = List.copyOf(reasons);
   }

@@ -60,16 +60,19 @@ public record ExportMetadata(
   /** One variable: its key (= TF op name = checkpoint key), torch shape, layout and kind. */
   public record Variable(
       String key, long[] torchShape, Layout layout, DType dtype, ParamSpec.Kind kind) {
+    /** Copies the shape. */
     public Variable {
       torchShape = torchShape.clone();
     }
 
+    /** The torch shape (a copy). */
     @Override
     public long[] torchShape() {
       return torchShape.clone();
     }
   }
 
+  /** Copies the variable list. */
   public ExportMetadata {
     variables = List.copyOf(variables);
   }
@@ -110,6 +113,7 @@ public record ExportMetadata(
         variables);
   }
 
+  /** Writes the metadata as JSON to {@code file} (creating its directory). */
   public void write(Path file) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
