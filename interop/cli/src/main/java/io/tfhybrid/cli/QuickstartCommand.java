@@ -177,6 +177,15 @@ final class QuickstartCommand implements Callable<Integer> {
           "none on the class path",
           "rebuild with mvn install, or pass --golden DIR");
     }
+    return demoRoot(url, scratch);
+  }
+
+  /**
+   * The demo cases at {@code url}: the directory itself for a {@code file:} URL (a classes
+   * directory), otherwise (a jar) a copy of the tree in {@code scratch}, so the checkpoint readers
+   * get plain files.
+   */
+  static Path demoRoot(URL url, Path scratch) throws IOException {
     try {
       URI uri = url.toURI();
       if (uri.getScheme().equals("file")) {
