@@ -106,6 +106,42 @@ class CtxTest {
     }
   }
 
+  /** Adds its token grid's height·10 + width to x: a module that reads the grid. */
+  static final class GridReader extends Module {
+    @Override
+    protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
+      TokenGrid g = ctx.tokenGrid();
+      return ctx.tf().math.add(x, ctx.tf().constant((float) (g.height() * 10 + g.width())));
+    }
+  }
+
+  /** Sets a 3 × 4 grid once for a Sequential of two grid readers. */
+  static final class GridStage extends Module {
+    final Sequential blocks = child("blocks", new Sequential(new GridReader(), new GridReader()));
+
+    @Override
+    protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
+      return call(blocks, ctx.withTokenGrid(new TokenGrid(3, 4)), x);
+    }
+  }
+
+  @Test
+  void theTokenGridReachesEveryModuleBelowTheOneThatSetIt() {
+    try (GraphTester g = GraphTester.create()) {
+      var run = g.run(new GridStage(), Map.of(), new long[] {1, 2}, new float[] {0, 1});
+      assertArrayEquals(new float[] {68, 69}, run.output().toFloatArray());
+      assertEquals(List.of("blocks.0", "blocks.1", "blocks"),
+          List.copyOf(run.captures().keySet()));
+    }
+    try (GraphTester g = GraphTester.create()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> g.run(new Wrapper(new GridReader()), Map.of(), new long[] {1, 2}, new float[2]));
+      assertTrue(e.getMessage().contains("no enclosing module set the token grid"),
+          e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> new TokenGrid(0, 4));
+  }
+
   static final class CallsStranger extends Module {
     final Linear registered = child("fc", new Linear(2, 2, false));
     final Linear stranger = new Linear(2, 2, false);

@@ -3,6 +3,7 @@ package io.tfhybrid.arch.cvt;
 import io.tfhybrid.nn.Ctx;
 import io.tfhybrid.nn.Linear;
 import io.tfhybrid.nn.Module;
+import io.tfhybrid.nn.TokenGrid;
 import io.tfhybrid.ops.Attention;
 import io.tfhybrid.ops.Layouts;
 import org.tensorflow.Operand;
@@ -45,14 +46,14 @@ final class CvtAttention extends Module {
     proj = child("proj", new Linear(dim, dim, true));
   }
 
+  /**
+   * {@code [B, T, C]} normalized tokens ({@code T = [1 +] h·w}, the {@code h × w} grid the stage
+   * set in {@code ctx}) → {@code [B, T, C]}.
+   */
   @Override
-  protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    throw new IllegalStateException("CvtAttention needs the token grid: call apply(ctx, x, h, w)");
-  }
-
-  /** {@code [B, T, C]} normalized tokens ({@code T = [1 +] h·w}) → {@code [B, T, C]}. */
-  Operand<TFloat32> apply(Ctx ctx, Operand<TFloat32> xBtc, long h, long w) {
+  protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> xBtc) {
     Ops tf = ctx.tf();
+    TokenGrid g = ctx.tokenGrid();
     Operand<TFloat32> cls = null;
     Operand<TFloat32> grid = xBtc;
     if (withClsToken) {
@@ -60,7 +61,7 @@ final class CvtAttention extends Module {
       cls = CvtTokens.head(tf, xBtc);
       grid = CvtTokens.tail(tf, xBtc);
     }
-    Operand<TFloat32> mapNhwc = Layouts.tokensToMap(tf, grid, h, w);
+    Operand<TFloat32> mapNhwc = Layouts.tokensToMap(tf, grid, g.height(), g.width());
     Operand<TFloat32> q = call(convProjQ, ctx, mapNhwc);
     Operand<TFloat32> k = call(convProjK, ctx, mapNhwc);
     Operand<TFloat32> v = call(convProjV, ctx, mapNhwc);

@@ -25,18 +25,14 @@ final class CvtBlock extends Module {
     mlp = child("mlp", new CvtMlp(s.dimEmbed(), s.mlpHidden(), activation));
   }
 
+  /**
+   * {@code [B, T, C]} tokens → same shape. The attention reads the token grid the stage set
+   * ({@link Ctx#tokenGrid}); the LayerNorms and the MLP are per token.
+   */
   @Override
-  protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    throw new IllegalStateException("CvtBlock needs the token grid: call apply(ctx, x, h, w)");
-  }
-
-  /** {@code [B, T, C]} tokens on an {@code h × w} grid ({@code T = [1 +] h·w}) → same shape. */
-  Operand<TFloat32> apply(Ctx ctx, Operand<TFloat32> xBtc, long h, long w) {
+  protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> xBtc) {
     Ops tf = ctx.tf();
-    String attnName = nameOf(attn);
-    Operand<TFloat32> a = attn.apply(ctx.enter(attnName), call(norm1, ctx, xBtc), h, w);
-    ctx.capture(attnName, a);
-    Operand<TFloat32> x = tf.math.add(xBtc, a);
+    Operand<TFloat32> x = tf.math.add(xBtc, call(attn, ctx, call(norm1, ctx, xBtc)));
     return tf.math.add(x, call(mlp, ctx, call(norm2, ctx, x)));
   }
 }

@@ -4,7 +4,8 @@ import io.tfhybrid.nn.Ctx;
 import io.tfhybrid.nn.Layout;
 import io.tfhybrid.nn.Module;
 import io.tfhybrid.nn.ParamSpec;
-import io.tfhybrid.nn.Sequential;
+import io.tfhybrid.nn.ModuleList;
+import io.tfhybrid.nn.TokenGrid;
 import io.tfhybrid.ops.Layouts;
 import io.tfhybrid.ops.Shapes;
 import java.util.ArrayList;
@@ -24,18 +25,18 @@ final class CvtStage extends Module {
 
   private final ParamSpec clsToken; // null without CLS_TOKEN
   private final CvtConvEmbed patchEmbed;
-  private final Sequential blocks; // the reference's nn.ModuleList
-  private final List<CvtBlock> blockList = new ArrayList<>();
+  private final ModuleList blocks;
 
   CvtStage(CvtStageConfig s, int inChans, GeluKind activation) {
     // Parity quirk: POS_EMBED is in the yamls but never read: there is no positional embedding
     // parameter, so any input size works. (pos_drop, attn/proj dropout, drop-path: no-ops.)
     clsToken = s.clsToken() ? param("cls_token", Layout.AS_IS, 1, 1, s.dimEmbed()) : null;
     patchEmbed = child("patch_embed", new CvtConvEmbed(inChans, s));
+    List<CvtBlock> blockList = new ArrayList<>();
     for (int j = 0; j < s.depth(); j++) {
       blockList.add(new CvtBlock(s, activation));
     }
-    blocks = child("blocks", new Sequential(blockList));
+    blocks = child("blocks", new ModuleList(blockList));
   }
 
   boolean hasClsToken() {
@@ -56,13 +57,11 @@ final class CvtStage extends Module {
     if (clsToken != null) {
       x = CvtTokens.prepend(tf, CvtTokens.expandToBatch(tf, ctx.read(clsToken), x), x);
     }
-    // The blocks need the grid size, so they run here rather than through Sequential.forward;
-    // each block's output is still recorded under its path (stage{i}.blocks.{j}).
-    Ctx blocksCtx = ctx.enter(nameOf(blocks));
-    for (int j = 0; j < blockList.size(); j++) {
-      String name = Integer.toString(j);
-      x = blockList.get(j).apply(blocksCtx.enter(name), x, h, w);
-      blocksCtx.capture(name, x);
+    // The reference loops over its nn.ModuleList, passing H and W; here the blocks' attention
+    // reads the grid from the context.
+    Ctx blocksCtx = ctx.enter(nameOf(blocks)).withTokenGrid(new TokenGrid(h, w));
+    for (int j = 0; j < blocks.size(); j++) {
+      x = blocks.call(j, blocksCtx, x);
     }
     Operand<TFloat32> cls = null;
     if (clsToken != null) {
