@@ -22,35 +22,102 @@ public final class Conv2d extends Module {
   private final ParamSpec weight;
   private final ParamSpec bias;
 
-  /** Square kernel, stride and padding. */
-  public Conv2d(int in, int out, int kernel, int stride, int padding, int groups, boolean bias) {
-    this(in, out, kernel, kernel, stride, stride, padding, padding, groups, bias);
+  /**
+   * A convolution built the way PyTorch's {@code nn.Conv2d(in, out, kernel_size, ...)} is called:
+   * {@code Conv2d.builder(in, out, 3).stride(2).padding(1).groups(in).bias(false).build()}.
+   * Unset options take PyTorch's defaults: stride 1, padding 0, groups 1, bias {@code true}.
+   */
+  public static Builder builder(int in, int out, int kernelSize) {
+    return new Builder(in, out, kernelSize, kernelSize);
   }
 
-  /** Dense (groups = 1) square convolution. */
-  public Conv2d(int in, int out, int kernel, int stride, int padding, boolean bias) {
-    this(in, out, kernel, stride, padding, 1, bias);
+  /** The same with a rectangular kernel ({@code kernel_size=(kh, kw)}). */
+  public static Builder builder(int in, int out, int kernelH, int kernelW) {
+    return new Builder(in, out, kernelH, kernelW);
   }
 
-  public Conv2d(int in, int out, int kernelH, int kernelW, int strideH, int strideW, int padH,
-      int padW, int groups, boolean bias) {
-    this.inChannels = Checks.positive(in, "in_channels");
-    this.outChannels = Checks.positive(out, "out_channels");
-    this.kernelH = Checks.positive(kernelH, "kernel_size");
-    this.kernelW = Checks.positive(kernelW, "kernel_size");
-    this.strideH = Checks.positive(strideH, "stride");
-    this.strideW = Checks.positive(strideW, "stride");
-    this.padH = Checks.nonNegative(padH, "padding");
-    this.padW = Checks.nonNegative(padW, "padding");
-    this.groups = Checks.positive(groups, "groups");
-    Checks.checkArg(in % groups == 0 && out % groups == 0,
-        "groups (%s) must divide in_channels (%s) and out_channels (%s)", groups, in, out);
-    if (isDepthwise()) {
-      this.weight = depthwiseParam("weight", in, out, 1, kernelH, kernelW);
-    } else {
-      this.weight = param("weight", Layout.OIHW, out, in / groups, kernelH, kernelW);
+  /** The keyword arguments of {@code nn.Conv2d}, with PyTorch's defaults. */
+  public static final class Builder {
+    private final int in;
+    private final int out;
+    private final int kernelH;
+    private final int kernelW;
+    private int strideH = 1;
+    private int strideW = 1;
+    private int padH;
+    private int padW;
+    private int groups = 1;
+    private boolean bias = true;
+
+    private Builder(int in, int out, int kernelH, int kernelW) {
+      this.in = in;
+      this.out = out;
+      this.kernelH = kernelH;
+      this.kernelW = kernelW;
     }
-    this.bias = bias ? param("bias", Layout.AS_IS, out) : null;
+
+    /** {@code stride=s} (default 1). */
+    public Builder stride(int s) {
+      return stride(s, s);
+    }
+
+    /** {@code stride=(sh, sw)}. */
+    public Builder stride(int sh, int sw) {
+      this.strideH = sh;
+      this.strideW = sw;
+      return this;
+    }
+
+    /** {@code padding=p}, symmetric zero padding (default 0). */
+    public Builder padding(int p) {
+      return padding(p, p);
+    }
+
+    /** {@code padding=(ph, pw)}. */
+    public Builder padding(int ph, int pw) {
+      this.padH = ph;
+      this.padW = pw;
+      return this;
+    }
+
+    /** {@code groups=g} (default 1; {@code g == in} is depthwise). */
+    public Builder groups(int g) {
+      this.groups = g;
+      return this;
+    }
+
+    /** {@code bias=b} (default {@code true}). */
+    public Builder bias(boolean b) {
+      this.bias = b;
+      return this;
+    }
+
+    /** The layer; fails naming the first invalid argument. */
+    public Conv2d build() {
+      return new Conv2d(this);
+    }
+  }
+
+  private Conv2d(Builder b) {
+    this.inChannels = Checks.positive(b.in, "in_channels");
+    this.outChannels = Checks.positive(b.out, "out_channels");
+    this.kernelH = Checks.positive(b.kernelH, "kernel_size");
+    this.kernelW = Checks.positive(b.kernelW, "kernel_size");
+    this.strideH = Checks.positive(b.strideH, "stride");
+    this.strideW = Checks.positive(b.strideW, "stride");
+    this.padH = Checks.nonNegative(b.padH, "padding");
+    this.padW = Checks.nonNegative(b.padW, "padding");
+    this.groups = Checks.positive(b.groups, "groups");
+    Checks.checkArg(inChannels % groups == 0 && outChannels % groups == 0,
+        "groups (%s) must divide in_channels (%s) and out_channels (%s)", groups, inChannels,
+        outChannels);
+    if (isDepthwise()) {
+      this.weight = depthwiseParam("weight", inChannels, outChannels, 1, kernelH, kernelW);
+    } else {
+      this.weight =
+          param("weight", Layout.OIHW, outChannels, inChannels / groups, kernelH, kernelW);
+    }
+    this.bias = b.bias ? param("bias", Layout.AS_IS, outChannels) : null;
   }
 
   /** Depthwise: one group per input channel (channel multiplier {@code out / in}). */

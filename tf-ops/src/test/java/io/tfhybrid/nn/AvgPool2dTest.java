@@ -68,7 +68,9 @@ class AvgPool2dTest {
     float[] x = TorchRef.uniform(seed, b * h * w * c, 0.5, 2); // positive: padding visibly dilutes
     HostTensor y =
         TorchRef.run(
-            new AvgPool2d(k, s, p, ceil, includePad), Map.of(), new long[] {b, h, w, c}, x);
+            AvgPool2d.builder(k).stride(s).padding(p).ceilMode(ceil).countIncludePad(includePad)
+                .build(),
+            Map.of(), new long[] {b, h, w, c}, x);
     assertShape(
         new long[] {
           b, MaxPool2dTest.outSize(h, k, s, p, ceil), MaxPool2dTest.outSize(w, k, s, p, ceil), c
@@ -110,25 +112,28 @@ class AvgPool2dTest {
     // 3×3 ones, k2/s2/p1: corner windows hold 1 real cell, edge windows 2, the centre window 4.
     float[] ones = {1, 1, 1, 1, 1, 1, 1, 1, 1};
     HostTensor incl =
-        TorchRef.run(new AvgPool2d(2, 2, 1, false, true), Map.of(), new long[] {1, 3, 3, 1}, ones);
+        TorchRef.run(AvgPool2d.builder(2).padding(1).build(), Map.of(),
+            new long[] {1, 3, 3, 1}, ones);
     assertArrayEquals(new float[] {0.25f, 0.5f, 0.5f, 1}, incl.toFloatArray());
     HostTensor excl =
-        TorchRef.run(new AvgPool2d(2, 2, 1, false, false), Map.of(), new long[] {1, 3, 3, 1}, ones);
+        TorchRef.run(AvgPool2d.builder(2).padding(1).countIncludePad(false).build(),
+            Map.of(), new long[] {1, 3, 3, 1}, ones);
     assertArrayEquals(new float[] {1, 1, 1, 1}, excl.toFloatArray());
     // ceil mode without padding, include_pad: 3×3 ones, k2/s2 → windows [0,2) and [2,3): the
     // overhang cell is outside [−p, n + p) and never counts, so every output is exactly 1.
     HostTensor ceil =
-        TorchRef.run(new AvgPool2d(2, 2, 0, true, true), Map.of(), new long[] {1, 3, 3, 1}, ones);
+        TorchRef.run(AvgPool2d.builder(2).ceilMode(true).build(), Map.of(),
+            new long[] {1, 3, 3, 1}, ones);
     assertArrayEquals(new float[] {1, 1, 1, 1}, ceil.toFloatArray());
   }
 
   @Test
   void defaultsAreFloorNoPaddingIncludePad() {
     float[] x = TorchRef.uniform(9, 5 * 5, -1, 1);
-    HostTensor y = TorchRef.run(new AvgPool2d(2, 2), Map.of(), new long[] {1, 5, 5, 1}, x);
+    HostTensor y = TorchRef.run(AvgPool2d.builder(2).build(), Map.of(), new long[] {1, 5, 5, 1}, x);
     assertClose(
         reference(x, 1, 5, 5, 1, 2, 2, 0, false, true), y.toFloatArray(), "AvgPool2d(2, 2)");
-    assertEquals(0, new AvgPool2d(2, 2).stateDictSpec().size());
+    assertEquals(0, AvgPool2d.builder(2).build().stateDictSpec().size());
   }
 
   @Test
@@ -139,7 +144,7 @@ class AvgPool2dTest {
             IllegalArgumentException.class,
             () ->
                 TorchRef.run(
-                    new AvgPool2d(3, 1, 3, false, false),
+                    AvgPool2d.builder(3).stride(1).padding(3).countIncludePad(false).build(),
                     Map.of(),
                     new long[] {1, 4, 4, 1},
                     new float[16]));

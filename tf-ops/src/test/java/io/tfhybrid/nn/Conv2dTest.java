@@ -38,7 +38,8 @@ class Conv2dTest {
       int groups,
       boolean bias,
       long seed) {
-    Conv2d conv = new Conv2d(cin, cout, kh, kw, sh, sw, ph, pw, groups, bias);
+    Conv2d conv = Conv2d.builder(cin, cout, kh, kw)
+        .stride(sh, sw).padding(ph, pw).groups(groups).bias(bias).build();
     float[] xNchw = TorchRef.uniform(seed, b * cin * h * w, -1, 1);
     float[] weight = TorchRef.uniform(seed + 1, cout * (cin / groups) * kh * kw, -0.5, 0.5);
     float[] biasV = bias ? TorchRef.uniform(seed + 2, cout, -1, 1) : null;
@@ -75,7 +76,7 @@ class Conv2dTest {
     float[] bias = TorchRef.uniform(13, cout, -1, 1);
     HostTensor y =
         TorchRef.run(
-            new Conv2d(cin, cout, 1, 1, 0, true),
+            Conv2d.builder(cin, cout, 1).build(),
             Map.of("weight", weight, "bias", bias),
             new long[] {b, h, w, cin},
             xNhwc);
@@ -106,7 +107,8 @@ class Conv2dTest {
     java.util.Arrays.fill(ones, 1f);
     HostTensor y =
         TorchRef.run(
-            new Conv2d(1, 1, 3, 2, 1, false), Map.of("weight", ones), new long[] {1, 4, 4, 1}, x);
+            Conv2d.builder(1, 1, 3).stride(2).padding(1).bias(false).build(),
+            Map.of("weight", ones), new long[] {1, 4, 4, 1}, x);
     assertShape(new long[] {1, 2, 2, 1}, y);
     // (0,0): rows 0..1 × cols 0..1 = 0+1+4+5; (0,1): rows 0..1 × cols 1..3 = 1+2+3+5+6+7;
     // (1,0): rows 1..3 × cols 0..1 = 4+5+8+9+12+13; (1,1): rows 1..3 × cols 1..3.
@@ -173,7 +175,7 @@ class Conv2dTest {
     float[] bias = {1, -2, 3};
     HostTensor y =
         TorchRef.run(
-            new Conv2d(2, 3, 3, 2, 1, true),
+            Conv2d.builder(2, 3, 3).stride(2).padding(1).build(),
             Map.of("weight", TorchRef.uniform(1, 3 * 2 * 9, -1, 1), "bias", bias),
             new long[] {1, 4, 4, 2},
             new float[32]);
@@ -189,7 +191,7 @@ class Conv2dTest {
 
   @Test
   void declaredKeysAndTorchShapes() {
-    Conv2d dense = new Conv2d(3, 8, 7, 4, 2, true);
+    Conv2d dense = Conv2d.builder(3, 8, 7).stride(4).padding(2).build();
     assertEquals(List.of("weight", "bias"), keys(dense));
     assertArrayEquals(new long[] {8, 3, 7, 7}, dense.stateDictSpec().get(0).torchShape());
     assertEquals(Layout.OIHW, dense.stateDictSpec().get(0).layout());
@@ -198,32 +200,51 @@ class Conv2dTest {
     assertEquals(8 * 3 * 49 + 8, dense.parameterCount());
     assertFalse(dense.isDepthwise());
 
-    Conv2d noBias = new Conv2d(3, 8, 3, 1, 1, false);
+    Conv2d noBias = Conv2d.builder(3, 8, 3).padding(1).bias(false).build();
     assertEquals(List.of("weight"), keys(noBias));
 
-    Conv2d dw = new Conv2d(4, 8, 3, 1, 1, 4, true);
+    Conv2d dw = Conv2d.builder(4, 8, 3).padding(1).groups(4).build();
     assertTrue(dw.isDepthwise());
     ParamSpec dww = dw.stateDictSpec().get(0);
     assertArrayEquals(new long[] {8, 1, 3, 3}, dww.torchShape());
     assertEquals(Layout.DEPTHWISE, dww.layout());
     assertArrayEquals(new long[] {3, 3, 4, 2}, dww.tfShape());
 
-    Conv2d grouped = new Conv2d(4, 6, 3, 1, 1, 2, false);
+    Conv2d grouped = Conv2d.builder(4, 6, 3).padding(1).groups(2).bias(false).build();
     assertFalse(grouped.isDepthwise());
     assertArrayEquals(new long[] {6, 2, 3, 3}, grouped.stateDictSpec().get(0).torchShape());
     assertArrayEquals(new long[] {3, 3, 2, 6}, grouped.stateDictSpec().get(0).tfShape());
 
     // groups == in == 1 is an ordinary conv, not depthwise.
-    assertFalse(new Conv2d(1, 4, 3, 1, 1, 1, false).isDepthwise());
+    assertFalse(Conv2d.builder(1, 4, 3).padding(1).bias(false).build().isDepthwise());
+  }
+
+  @Test
+  void unsetBuilderOptionsArePyTorchsDefaults() {
+    // nn.Conv2d(1, 1, 3): stride 1, padding 0, groups 1, bias=True.
+    Conv2d c = Conv2d.builder(1, 1, 3).build();
+    assertEquals(List.of("weight", "bias"), keys(c));
+    float[] x = new float[16];
+    for (int i = 0; i < 16; i++) {
+      x[i] = i;
+    }
+    float[] ones = new float[9];
+    java.util.Arrays.fill(ones, 1f);
+    HostTensor y = TorchRef.run(c, Map.of("weight", ones, "bias", new float[] {0.5f}),
+        new long[] {1, 4, 4, 1}, x);
+    // Valid 3×3 windows at stride 1 on 0..15: the sums 45, 54, 81, 90, plus the bias.
+    assertShape(new long[] {1, 2, 2, 1}, y);
+    assertArrayEquals(new float[] {45.5f, 54.5f, 81.5f, 90.5f}, y.toFloatArray());
   }
 
   @Test
   void invalidHyperParametersAreRejected() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new Conv2d(4, 6, 3, 1, 1, 3, false));
+        assertThrows(IllegalArgumentException.class,
+            () -> Conv2d.builder(4, 6, 3).padding(1).groups(3).bias(false).build());
     assertTrue(e.getMessage().contains("groups (3)"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Conv2d(0, 6, 3, 1, 1, false));
-    assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 6, 3, 0, 1, false));
-    assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 6, 3, 1, -1, false));
+    assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(0, 6, 3).build());
+    assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(3, 6, 3).stride(0).build());
+    assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(3, 6, 3).padding(-1).build());
   }
 }

@@ -41,14 +41,15 @@ class DynamicBatchTest {
 
   private static Sequential net() {
     return new Sequential(
-        new Conv2d(3, 8, 3, 2, 1, true),
+        Conv2d.builder(3, 8, 3).stride(2).padding(1).build(),
         new BatchNorm2d(8),
         Act.gelu(),
-        new Conv2d(8, 8, 3, 1, 1, 8, true), // depthwise
-        new Conv2d(8, 8, 3, 2, 1, 2, false), // grouped, stride 2 on an even map
+        Conv2d.builder(8, 8, 3).padding(1).groups(8).build(), // depthwise
+        // grouped, stride 2 on an even map
+        Conv2d.builder(8, 8, 3).stride(2).padding(1).groups(2).bias(false).build(),
         new GroupNorm(2, 8, 1e-5f),
-        new MaxPool2d(3, 1, 1),
-        new AvgPool2d(3, 1, 1, true, false),
+        MaxPool2d.builder(3).stride(1).padding(1).build(),
+        AvgPool2d.builder(3).stride(1).padding(1).ceilMode(true).countIncludePad(false).build(),
         new Lambda("AdaptiveAvgPool2d", (tf, x) -> Pooling.adaptiveAvgPool(tf, x, 2, 3)),
         new Lambda("Rearrange", Layouts::mapToTokens),
         new LayerNorm(8, 1e-6f),

@@ -62,7 +62,8 @@ class MaxPool2dTest {
     int b = 2;
     int c = 3;
     float[] x = TorchRef.uniform(seed, b * h * w * c, -5, -1); // all negative
-    HostTensor y = TorchRef.run(new MaxPool2d(k, s, p, ceil), Map.of(), new long[] {b, h, w, c}, x);
+    HostTensor y = TorchRef.run(MaxPool2d.builder(k).stride(s).padding(p).ceilMode(ceil).build(),
+        Map.of(), new long[] {b, h, w, c}, x);
     assertShape(new long[] {b, outSize(h, k, s, p, ceil), outSize(w, k, s, p, ceil), c}, y);
     for (float v : y.toFloatArray()) {
       assertTrue(v < 0, "a padded cell won the max (zero padding?): " + v);
@@ -112,8 +113,22 @@ class MaxPool2dTest {
   void handComputedBorder() {
     // 1×3×3×1 map of −1…−9; 3×3/2/1 gives a 2×2 output whose windows all touch padding.
     float[] x = {-1, -2, -3, -4, -5, -6, -7, -8, -9};
-    HostTensor y = TorchRef.run(new MaxPool2d(3, 2, 1), Map.of(), new long[] {1, 3, 3, 1}, x);
+    HostTensor y = TorchRef.run(MaxPool2d.builder(3).stride(2).padding(1).build(), Map.of(),
+        new long[] {1, 3, 3, 1}, x);
     assertArrayEquals(new float[] {-1, -2, -4, -5}, y.toFloatArray());
+  }
+
+  @Test
+  void theStrideDefaultsToTheKernelSize() {
+    // nn.MaxPool2d(2): stride 2, padding 0, floor mode. On a 1×4×5×1 map of 0..19 the windows
+    // are rows {0,1},{2,3} × cols {0,1},{2,3}; column 4 is dropped.
+    float[] x = new float[20];
+    for (int i = 0; i < 20; i++) {
+      x[i] = i;
+    }
+    HostTensor y = TorchRef.run(MaxPool2d.builder(2).build(), Map.of(), new long[] {1, 4, 5, 1}, x);
+    assertArrayEquals(new long[] {1, 2, 2, 1}, y.shape());
+    assertArrayEquals(new float[] {6, 8, 16, 18}, y.toFloatArray());
   }
 
   @Test
@@ -121,8 +136,9 @@ class MaxPool2dTest {
     assertThrows(
         IllegalArgumentException.class,
         () ->
-            TorchRef.run(new MaxPool2d(3, 2, 2), Map.of(), new long[] {1, 4, 4, 1}, new float[16]));
-    assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(0, 2, 0));
-    assertEquals(0, new MaxPool2d(3, 2, 1).stateDictSpec().size());
+            TorchRef.run(MaxPool2d.builder(3).stride(2).padding(2).build(), Map.of(),
+                new long[] {1, 4, 4, 1}, new float[16]));
+    assertThrows(IllegalArgumentException.class, () -> MaxPool2d.builder(0).stride(2).build());
+    assertEquals(0, MaxPool2d.builder(3).stride(2).padding(1).build().stateDictSpec().size());
   }
 }

@@ -70,7 +70,7 @@ class ModuleTest {
 
   static final class Net extends Module {
     Net() {
-      child("stem", new Conv2d(3, 4, 3, 2, 1, false));
+      child("stem", Conv2d.builder(3, 4, 3).stride(2).padding(1).bias(false).build());
       child("blocks", new Sequential(new Block(), new Block()));
       child("head", new Linear(4, 10, true));
     }

@@ -41,7 +41,8 @@ public final class CoAtNet extends ClassifierModel {
       stages.add(child("s" + k, stage(config, k)));
     }
     // Parity quirk: no final norm; head pool AvgPool2d(H0 // 32, stride 1) (global when valid).
-    pool = child("pool", new AvgPool2d(config.imageSize() / CoAtNetConfig.TOTAL_STRIDE, 1));
+    pool = child("pool",
+        AvgPool2d.builder(config.imageSize() / CoAtNetConfig.TOTAL_STRIDE).stride(1).build());
     // Parity quirk: the classifier has no bias.
     fc = child("fc", new Linear(config.channels().get(4), config.numClasses(), false));
   }
@@ -54,7 +55,7 @@ public final class CoAtNet extends ClassifierModel {
       int in = j == 0 ? CoAtNetConfig.IN_CHANNELS : d0;
       // Parity quirk: stride-2 3x3 conv, symmetric zero padding 1 (TF SAME pads 0/1 on even sizes).
       units.add(new Sequential(
-          new Conv2d(in, d0, 3, j == 0 ? 2 : 1, 1, false),
+          Conv2d.builder(in, d0, 3).stride(j == 0 ? 2 : 1).padding(1).bias(false).build(),
           new BatchNorm2d(d0, CoAtNetConfig.NORM_EPS),
           // Parity quirk: GELU is the exact erf form everywhere (stem, MBConv, SE, FFN).
           Act.gelu()));

@@ -28,24 +28,24 @@ final class CoAtNetMbConv extends Module {
     int hidden = inp * CoAtNetConfig.MBCONV_EXPANSION;
     if (downsample) {
       // Parity quirk: max-pool 3x3/s2/p1 with -inf padding (not TF SAME) on the shortcut.
-      pool = child("pool", new MaxPool2d(3, 2, 1));
+      pool = child("pool", MaxPool2d.builder(3).stride(2).padding(1).build());
       // Parity quirk: every downsampling block has the 1x1 shortcut proj, even when inp == oup.
-      proj = child("proj", new Conv2d(inp, oup, 1, 1, 0, false));
+      proj = child("proj", Conv2d.builder(inp, oup, 1).bias(false).build());
     } else {
       pool = null;
       proj = null;
     }
     Sequential fn = new Sequential(
         // Parity quirk: stride 2 sits in the 1x1 expansion conv (it samples even positions).
-        new Conv2d(inp, hidden, 1, downsample ? 2 : 1, 0, false),
+        Conv2d.builder(inp, hidden, 1).stride(downsample ? 2 : 1).bias(false).build(),
         new BatchNorm2d(hidden, CoAtNetConfig.NORM_EPS),
         Act.gelu(),
         // Parity quirk: the depthwise 3x3 is always stride 1.
-        new Conv2d(hidden, hidden, 3, 1, 1, hidden, false),
+        Conv2d.builder(hidden, hidden, 3).padding(1).groups(hidden).bias(false).build(),
         new BatchNorm2d(hidden, CoAtNetConfig.NORM_EPS),
         Act.gelu(),
         new CoAtNetSe(inp, hidden),
-        new Conv2d(hidden, oup, 1, 1, 0, false),
+        Conv2d.builder(hidden, oup, 1).bias(false).build(),
         new BatchNorm2d(oup, CoAtNetConfig.NORM_EPS));
     // Parity quirk: pre-norm BatchNorm on the full-resolution block input, before the strided conv.
     conv = child("conv", new CoAtNetPreNorm(new BatchNorm2d(inp, CoAtNetConfig.NORM_EPS), fn));

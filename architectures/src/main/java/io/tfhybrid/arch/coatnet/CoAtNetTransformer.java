@@ -37,11 +37,11 @@ final class CoAtNetTransformer extends Module {
     int ffnHidden = CoAtNetConfig.FFN_RATIO * inp;
     if (downsample) {
       // Parity quirk: max-pool 3x3/s2/p1 (-inf padding) *before* the LayerNorm and the attention.
-      pool1 = child("pool1", new MaxPool2d(3, 2, 1));
+      pool1 = child("pool1", MaxPool2d.builder(3).stride(2).padding(1).build());
       // The reference applies pool2 to the same x as pool1 (identical results): we run pool1 once.
-      child("pool2", new MaxPool2d(3, 2, 1));
+      child("pool2", MaxPool2d.builder(3).stride(2).padding(1).build());
       // Parity quirk: the shortcut is max-pool + 1x1 conv without norm or bias.
-      proj = child("proj", new Conv2d(inp, oup, 1, 1, 0, false));
+      proj = child("proj", Conv2d.builder(inp, oup, 1).bias(false).build());
     } else {
       pool1 = null;
       proj = null;

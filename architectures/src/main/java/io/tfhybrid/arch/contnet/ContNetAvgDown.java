@@ -15,7 +15,7 @@ final class ContNetAvgDown extends Module {
   private final ContNetConvBn conv;
 
   ContNetAvgDown(int planes, int outPlanes) {
-    avgpool = child("avgpool", new AvgPool2d(2, 2));
+    avgpool = child("avgpool", AvgPool2d.builder(2).build());
     // Parity quirk: the extra Sequential level renames the shortcut weight from
     // 'downsample.conv.weight' to 'downsample.conv.conv.weight' (stride-2 stages only).
     conv = child("conv", new ContNetConvBn(planes, outPlanes, 1, 1));

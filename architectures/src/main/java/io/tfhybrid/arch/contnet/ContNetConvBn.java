@@ -15,7 +15,8 @@ final class ContNetConvBn extends Module {
   private final Conv2d conv;
 
   ContNetConvBn(int in, int out, int kernel, int stride) {
-    conv = child("conv", new Conv2d(in, out, kernel, stride, (kernel - 1) / 2, false));
+    conv = child("conv", Conv2d.builder(in, out, kernel)
+        .stride(stride).padding((kernel - 1) / 2).bias(false).build());
   }
 
   @Override

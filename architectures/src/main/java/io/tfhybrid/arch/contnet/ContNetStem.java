@@ -16,7 +16,7 @@ final class ContNetStem extends Module {
 
   ContNetStem(int inplanes) {
     conv = child("conv", new ContNetConvBn(ContNetConfig.IN_CHANNELS, inplanes, 7, 2));
-    maxpool = child("maxpool", new MaxPool2d(3, 2, 1));
+    maxpool = child("maxpool", MaxPool2d.builder(3).stride(2).padding(1).build());
   }
 
   @Override

@@ -41,19 +41,19 @@ public final class Conv2Former extends ClassifierModel {
     // Parity quirk: stem order is conv -> GELU -> BatchNorm (twice), then a 2x2/2 conv without
     // bias and without norm; BatchNorm (eps 1e-5) appears only here.
     ds.add(new Sequential(
-        new Conv2d(3, s, 3, 2, 1, false),
+        Conv2d.builder(3, s, 3).stride(2).padding(1).bias(false).build(),
         Act.gelu(),
         new BatchNorm2d(s),
-        new Conv2d(s, s, 3, 1, 1, false),
+        Conv2d.builder(s, s, 3).padding(1).bias(false).build(),
         Act.gelu(),
         new BatchNorm2d(s),
-        new Conv2d(s, dims.get(0), 2, 2, 0, false)));
+        Conv2d.builder(s, dims.get(0), 2).stride(2).bias(false).build()));
     for (int i = 1; i < 4; i++) {
       // Parity quirk: channel LayerNorm (eps 1e-6) before each 2x2/2 conv; the conv is VALID, so
       // an odd last row/column is dropped as PyTorch's floor does.
       ds.add(new Sequential(
           LayerNorm.channelsFirst(dims.get(i - 1), Conv2FormerConfig.LN_EPS),
-          new Conv2d(dims.get(i - 1), dims.get(i), 2, 2, 0, true)));
+          Conv2d.builder(dims.get(i - 1), dims.get(i), 2).stride(2).build()));
     }
     downsampleLayers = child("downsample_layers", new ModuleList(ds));
     List<Module> st = new ArrayList<>();
@@ -67,7 +67,7 @@ public final class Conv2Former extends ClassifierModel {
     stages = child("stages", new ModuleList(st));
     // Parity quirk: head = 1x1 conv to 1280, GELU, LayerNorm per pixel BEFORE the spatial mean.
     head = child("head", new Sequential(
-        new Conv2d(dims.get(3), Conv2FormerConfig.HEAD_WIDTH, 1, 1, 0, true),
+        Conv2d.builder(dims.get(3), Conv2FormerConfig.HEAD_WIDTH, 1).build(),
         Act.gelu(),
         LayerNorm.channelsFirst(Conv2FormerConfig.HEAD_WIDTH, Conv2FormerConfig.LN_EPS)));
     pred = child("pred", new Linear(Conv2FormerConfig.HEAD_WIDTH, config.numClasses(), true));

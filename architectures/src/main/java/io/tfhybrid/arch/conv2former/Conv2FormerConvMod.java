@@ -24,11 +24,11 @@ final class Conv2FormerConvMod extends Module {
     // Parity quirk: one kernel size for all stages, zero padding k//2, even where the map is
     // smaller than the kernel (11x11 on the 7x7 stage-3 map at 224).
     att = child("att", new Sequential(
-        new Conv2d(dim, dim, 1, 1, 0, true),
+        Conv2d.builder(dim, dim, 1).build(),
         Act.gelu(),
-        new Conv2d(dim, dim, kernelSize, 1, kernelSize / 2, dim, true)));
-    v = child("v", new Conv2d(dim, dim, 1, 1, 0, true));
-    proj = child("proj", new Conv2d(dim, dim, 1, 1, 0, true));
+        Conv2d.builder(dim, dim, kernelSize).padding(kernelSize / 2).groups(dim).build()));
+    v = child("v", Conv2d.builder(dim, dim, 1).build());
+    proj = child("proj", Conv2d.builder(dim, dim, 1).build());
   }
 
   @Override

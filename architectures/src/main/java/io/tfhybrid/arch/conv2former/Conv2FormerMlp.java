@@ -19,9 +19,9 @@ final class Conv2FormerMlp extends Module {
   Conv2FormerMlp(int dim, int mlpRatio) {
     int hidden = dim * mlpRatio;
     norm = child("norm", LayerNorm.channelsFirst(dim, Conv2FormerConfig.LN_EPS));
-    fc1 = child("fc1", new Conv2d(dim, hidden, 1, 1, 0, true));
-    pos = child("pos", new Conv2d(hidden, hidden, 3, 1, 1, hidden, true));
-    fc2 = child("fc2", new Conv2d(hidden, dim, 1, 1, 0, true));
+    fc1 = child("fc1", Conv2d.builder(dim, hidden, 1).build());
+    pos = child("pos", Conv2d.builder(hidden, hidden, 3).padding(1).groups(hidden).build());
+    fc2 = child("fc2", Conv2d.builder(hidden, dim, 1).build());
   }
 
   @Override

@@ -19,8 +19,8 @@ final class CvtConvEmbed extends Module {
   CvtConvEmbed(int inChans, CvtStageConfig s) {
     // Parity quirk: symmetric PyTorch padding (p on all four sides, floor output size); Conv2d
     // pads explicitly and never uses TF SAME for strided convs (SAME would pad 1/2, not 2/2).
-    proj = child("proj", new Conv2d(inChans, s.dimEmbed(), s.patchSize(), s.patchStride(),
-        s.patchPadding(), true));
+    proj = child("proj", Conv2d.builder(inChans, s.dimEmbed(), s.patchSize())
+        .stride(s.patchStride()).padding(s.patchPadding()).build());
     norm = child("norm", new LayerNorm(s.dimEmbed(), Cvt.LN_EPS));
   }
 

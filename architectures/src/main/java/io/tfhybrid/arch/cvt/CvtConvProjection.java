@@ -23,7 +23,8 @@ final class CvtConvProjection extends Module {
   CvtConvProjection(int dim, int kernel, int padding, int stride) {
     // Parity quirk: symmetric PyTorch padding; the stride-2 k/v convs pad 1 on every side
     // (explicit pad + VALID depthwise conv), never TF SAME's 0 before / 1 after.
-    conv = child("conv", new Conv2d(dim, dim, kernel, stride, padding, dim, false));
+    conv = child("conv", Conv2d.builder(dim, dim, kernel)
+        .stride(stride).padding(padding).groups(dim).bias(false).build());
     bn = child("bn", new BatchNorm2d(dim));
     // The reference's attribute name is misspelt "rearrage"; it holds no tensors.
     rearrage = child("rearrage", new Lambda("Rearrange", Layouts::mapToTokens));

@@ -45,10 +45,10 @@ public final class HatNet extends ClassifierModel {
     // graph is built for whatever legal size BuiltModel asks for.
     // Parity quirk: GroupNorm + SiLU only after the stem's first conv, no norm after the second.
     patchEmbed = child("patch_embed", new Sequential(
-        new Conv2d(3, stem, 3, 2, 1, true),
+        Conv2d.builder(3, stem, 3).stride(2).padding(1).build(),
         new GroupNorm(1, stem, HatNetConfig.NORM_EPS),
         Act.silu(),
-        new Conv2d(stem, dims[0], 3, 2, 1, true)));
+        Conv2d.builder(stem, dims[0], 3).stride(2).padding(1).build()));
     // blocks: an nn.ModuleList of per-stage ModuleLists, run stage by stage with ds2..ds4 in
     // between (a stage's blocks simply run in order, so each is a Sequential).
     List<Sequential> stages = new ArrayList<>();

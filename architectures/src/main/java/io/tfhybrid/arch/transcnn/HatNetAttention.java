@@ -49,8 +49,8 @@ final class HatNetAttention extends Module {
     // Key order of the reference state_dict: norm, qkv, proj, proj_norm, grid_norm, ds_norm, q, kv.
     norm = child("norm", new GroupNorm(1, dim, HatNetConfig.NORM_EPS));
     // Parity quirk: every attention 1x1 conv (qkv, proj, q, kv) has a bias.
-    qkv = child("qkv", new Conv2d(dim, 3 * dim, 1, 1, 0, true));
-    proj = child("proj", new Conv2d(dim, dim, 1, 1, 0, true));
+    qkv = child("qkv", Conv2d.builder(dim, 3 * dim, 1).build());
+    proj = child("proj", Conv2d.builder(dim, dim, 1).build());
     // Parity quirk: proj_norm is in the state_dict and counted in the parameters, but the
     // reference forward never applies it: declared (so strict loading matches) and never called.
     child("proj_norm", new GroupNorm(1, dim, HatNetConfig.NORM_EPS));
@@ -58,10 +58,10 @@ final class HatNetAttention extends Module {
       gridNorm = child("grid_norm", new GroupNorm(1, dim, HatNetConfig.NORM_EPS));
       // Parity quirk: AvgPool2d(r, stride=r) floors: trailing rows/columns that do not fill a
       // window are dropped (no padding).
-      avgPool = child("avg_pool", new AvgPool2d(dsRatio, dsRatio));
+      avgPool = child("avg_pool", AvgPool2d.builder(dsRatio).build());
       dsNorm = child("ds_norm", new GroupNorm(1, dim, HatNetConfig.NORM_EPS));
-      q = child("q", new Conv2d(dim, dim, 1, 1, 0, true));
-      kv = child("kv", new Conv2d(dim, 2 * dim, 1, 1, 0, true));
+      q = child("q", Conv2d.builder(dim, dim, 1).build());
+      kv = child("kv", Conv2d.builder(dim, 2 * dim, 1).build());
     } else {
       gridNorm = null;
       avgPool = null;

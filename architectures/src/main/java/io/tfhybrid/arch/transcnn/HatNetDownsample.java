@@ -18,7 +18,7 @@ final class HatNetDownsample extends Module {
   HatNetDownsample(int inDim, int outDim) {
     // Parity quirk: the reference takes a kernel_size argument but hard-codes padding 1; only the
     // 3x3 kernel it always uses is offered here.
-    conv = child("conv", new Conv2d(inDim, outDim, 3, 2, 1, true));
+    conv = child("conv", Conv2d.builder(inDim, outDim, 3).stride(2).padding(1).build());
     norm = child("norm", new GroupNorm(1, outDim, HatNetConfig.NORM_EPS));
   }
 

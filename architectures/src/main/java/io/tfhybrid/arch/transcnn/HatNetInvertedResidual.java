@@ -27,13 +27,13 @@ final class HatNetInvertedResidual extends Module {
     // Parity quirk: the three IRB convs have no bias (unlike every attention/stem/downsample conv).
     conv1 = child("conv1", new Sequential(
         new GroupNorm(1, dim, HatNetConfig.NORM_EPS),
-        new Conv2d(dim, hidden, 1, 1, 0, false),
+        Conv2d.builder(dim, hidden, 1).bias(false).build(),
         Act.silu()));
     conv2 = child("conv2", new Sequential(
-        new Conv2d(hidden, hidden, k, 1, (k - 1) / 2, hidden, false),
+        Conv2d.builder(hidden, hidden, k).padding((k - 1) / 2).groups(hidden).bias(false).build(),
         Act.silu()));
     conv3 = child("conv3", new Sequential(
-        new Conv2d(hidden, dim, 1, 1, 0, false),
+        Conv2d.builder(hidden, dim, 1).bias(false).build(),
         new GroupNorm(1, dim, HatNetConfig.NORM_EPS)));
   }
 
