@@ -1,8 +1,8 @@
 package io.tfhybrid.golden;
 
-import io.tfhybrid.arch.coatnet.CoAtNetConfig;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.coatnet.CoAtNet;
+import io.tfhybrid.arch.coatnet.CoAtNetConfig;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,8 @@
 package io.tfhybrid.golden;
 
-import io.tfhybrid.arch.contnet.ContNetConfig;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.contnet.ContNet;
+import io.tfhybrid.arch.contnet.ContNetConfig;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;

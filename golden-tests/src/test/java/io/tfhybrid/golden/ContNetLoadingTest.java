@@ -1,7 +1,5 @@
 package io.tfhybrid.golden;
 
-import io.tfhybrid.arch.golden.GoldenFixture;
-import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +11,7 @@ import io.tfhybrid.arch.contnet.ContNet;
 import io.tfhybrid.arch.contnet.ContNetConfig;
 import io.tfhybrid.arch.contnet.ContNetFlags;
 import io.tfhybrid.arch.contnet.ContNetVariants;
+import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import io.tfhybrid.interop.checkpoint.StateDict;

@@ -1,8 +1,8 @@
 package io.tfhybrid.golden;
 
-import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.conv2former.Conv2Former;
+import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,5 @@
 package io.tfhybrid.golden;
 
-import io.tfhybrid.arch.cvt.CvtHfTable;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +8,7 @@ import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.cvt.CvtConfig;
+import io.tfhybrid.arch.cvt.CvtHfTable;
 import io.tfhybrid.arch.cvt.CvtVariants;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;

@@ -2,8 +2,8 @@ package io.tfhybrid.golden;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tfhybrid.arch.transcnn.HatNetConfig;
 import io.tfhybrid.arch.Arch;
+import io.tfhybrid.arch.transcnn.HatNetConfig;
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.Stream;

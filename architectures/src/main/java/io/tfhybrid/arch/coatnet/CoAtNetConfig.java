@@ -1,12 +1,13 @@
 package io.tfhybrid.arch.coatnet;
 
-import java.util.ArrayList;
-import static io.tfhybrid.arch.golden.FixtureJson.ints;
-import static io.tfhybrid.arch.golden.FixtureJson.intField;
 import static io.tfhybrid.arch.golden.FixtureJson.field;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.ints;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.nn.Checks;
+import java.util.ArrayList;
 import java.util.List;
 
 /**

@@ -1,8 +1,9 @@
 package io.tfhybrid.arch.conv2former;
 
-import static io.tfhybrid.arch.golden.FixtureJson.ints;
-import static io.tfhybrid.arch.golden.FixtureJson.intField;
 import static io.tfhybrid.arch.golden.FixtureJson.field;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+import static io.tfhybrid.arch.golden.FixtureJson.ints;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.ModelConfig;

@@ -1,7 +1,8 @@
 package io.tfhybrid.arch.cvt;
 
-import static io.tfhybrid.arch.golden.FixtureJson.intField;
 import static io.tfhybrid.arch.golden.FixtureJson.field;
+import static io.tfhybrid.arch.golden.FixtureJson.intField;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.golden.FixtureJson;

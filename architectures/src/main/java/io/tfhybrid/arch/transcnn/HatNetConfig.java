@@ -1,8 +1,9 @@
 package io.tfhybrid.arch.transcnn;
 
+import static io.tfhybrid.arch.golden.FixtureJson.field;
 import static io.tfhybrid.arch.golden.FixtureJson.intArray;
 import static io.tfhybrid.arch.golden.FixtureJson.intField;
-import static io.tfhybrid.arch.golden.FixtureJson.field;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.nn.Checks;

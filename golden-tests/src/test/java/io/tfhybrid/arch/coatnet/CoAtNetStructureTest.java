@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.ParamSpec;
 import java.util.ArrayList;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.golden.FixtureJson;
-import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.arch.golden.FixtureJson;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.Module;
 import io.tfhybrid.nn.ParamSpec;

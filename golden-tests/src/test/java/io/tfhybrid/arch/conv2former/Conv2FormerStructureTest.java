@@ -3,15 +3,14 @@ package io.tfhybrid.arch.conv2former;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tfhybrid.arch.golden.FixtureJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.arch.golden.FixtureJson;
+import io.tfhybrid.golden.GoldenCase;
 import io.tfhybrid.nn.ParamSpec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;

@@ -3,6 +3,7 @@ package io.tfhybrid.interop.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.conv2former.Conv2Former;
 import io.tfhybrid.arch.conv2former.Conv2FormerConfig;
@@ -14,7 +15,6 @@ import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.ops.Layouts;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
