@@ -6,10 +6,7 @@ import org.tensorflow.types.TFloat32;
 
 /** {@code nn.AvgPool2d(k, s, p, ceil_mode, count_include_pad)} with PyTorch's divisor rules. */
 public final class AvgPool2d extends Module {
-  private final int kernel;
-  private final int stride;
-  private final int padding;
-  private final boolean ceilMode;
+  private final Pool2dBuilder.Window window;
   private final boolean countIncludePad;
 
   /**
@@ -23,33 +20,15 @@ public final class AvgPool2d extends Module {
   }
 
   /** The keyword arguments of {@code nn.AvgPool2d}, with PyTorch's defaults. */
-  public static final class Builder {
-    private final int kernel;
-    private int stride;
-    private int padding;
-    private boolean ceilMode;
+  public static final class Builder extends Pool2dBuilder<Builder> {
     private boolean countIncludePad = true;
 
     private Builder(int kernel) {
-      this.kernel = kernel;
-      this.stride = kernel;
+      super(kernel);
     }
 
-    /** {@code stride=s} (default: the kernel size). */
-    public Builder stride(int s) {
-      this.stride = s;
-      return this;
-    }
-
-    /** {@code padding=p}: zero cells on every side (default 0). */
-    public Builder padding(int p) {
-      this.padding = p;
-      return this;
-    }
-
-    /** {@code ceil_mode=c} (default {@code false}). */
-    public Builder ceilMode(boolean c) {
-      this.ceilMode = c;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -61,20 +40,18 @@ public final class AvgPool2d extends Module {
 
     /** The layer; fails naming the first invalid argument. */
     public AvgPool2d build() {
-      return new AvgPool2d(this);
+      return new AvgPool2d(window(), countIncludePad);
     }
   }
 
-  private AvgPool2d(Builder b) {
-    this.kernel = Checks.positive(b.kernel, "kernel_size");
-    this.stride = Checks.positive(b.stride, "stride");
-    this.padding = Checks.nonNegative(b.padding, "padding");
-    this.ceilMode = b.ceilMode;
-    this.countIncludePad = b.countIncludePad;
+  private AvgPool2d(Pool2dBuilder.Window window, boolean countIncludePad) {
+    this.window = window;
+    this.countIncludePad = countIncludePad;
   }
 
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    return Pooling.avgPool(ctx.tf(), x, kernel, stride, padding, ceilMode, countIncludePad);
+    return Pooling.avgPool(ctx.tf(), x, window.kernel(), window.stride(), window.padding(),
+        window.ceilMode(), countIncludePad);
   }
 }

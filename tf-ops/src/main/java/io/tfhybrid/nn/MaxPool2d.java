@@ -6,10 +6,7 @@ import org.tensorflow.types.TFloat32;
 
 /** {@code nn.MaxPool2d(k, s, p, ceil_mode)}: padding cells are −∞, as in PyTorch. */
 public final class MaxPool2d extends Module {
-  private final int kernel;
-  private final int stride;
-  private final int padding;
-  private final boolean ceilMode;
+  private final Pool2dBuilder.Window window;
 
   /**
    * A max-pool built the way {@code nn.MaxPool2d(kernel_size, ...)} is called:
@@ -21,50 +18,29 @@ public final class MaxPool2d extends Module {
   }
 
   /** The keyword arguments of {@code nn.MaxPool2d}, with PyTorch's defaults. */
-  public static final class Builder {
-    private final int kernel;
-    private int stride;
-    private int padding;
-    private boolean ceilMode;
-
+  public static final class Builder extends Pool2dBuilder<Builder> {
     private Builder(int kernel) {
-      this.kernel = kernel;
-      this.stride = kernel;
+      super(kernel);
     }
 
-    /** {@code stride=s} (default: the kernel size). */
-    public Builder stride(int s) {
-      this.stride = s;
-      return this;
-    }
-
-    /** {@code padding=p}: −∞ cells on every side (default 0). */
-    public Builder padding(int p) {
-      this.padding = p;
-      return this;
-    }
-
-    /** {@code ceil_mode=c} (default {@code false}). */
-    public Builder ceilMode(boolean c) {
-      this.ceilMode = c;
+    @Override
+    Builder self() {
       return this;
     }
 
     /** The layer; fails naming the first invalid argument. */
     public MaxPool2d build() {
-      return new MaxPool2d(this);
+      return new MaxPool2d(window());
     }
   }
 
-  private MaxPool2d(Builder b) {
-    this.kernel = Checks.positive(b.kernel, "kernel_size");
-    this.stride = Checks.positive(b.stride, "stride");
-    this.padding = Checks.nonNegative(b.padding, "padding");
-    this.ceilMode = b.ceilMode;
+  private MaxPool2d(Pool2dBuilder.Window window) {
+    this.window = window;
   }
 
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    return Pooling.maxPool(ctx.tf(), x, kernel, stride, padding, ceilMode);
+    return Pooling.maxPool(ctx.tf(), x, window.kernel(), window.stride(), window.padding(),
+        window.ceilMode());
   }
 }
