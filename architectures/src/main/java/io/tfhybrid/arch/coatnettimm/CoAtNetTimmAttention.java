@@ -27,10 +27,10 @@ final class CoAtNetTimmAttention extends Module {
     // Parity quirk: attention runs at the block *input* width (heads = in / 32; the first block of
     // a stage has half the heads of the others) and proj does the widening.
     this.heads = in / CoAtNetTimmConfig.DIM_HEAD;
-    qkv = child("qkv", new Conv2d(in, 3 * in, 1, 1, 0, true));
+    qkv = child("qkv", Conv2d.builder(in, 3 * in, 1).build());
     relPos =
         child("rel_pos", new CoAtNetTimmRelPos(t.relPos(), windowH, windowW, heads, t.relPosDim()));
-    proj = child("proj", new Conv2d(in, out, 1, 1, 0, true));
+    proj = child("proj", Conv2d.builder(in, out, 1).build());
   }
 
   @Override

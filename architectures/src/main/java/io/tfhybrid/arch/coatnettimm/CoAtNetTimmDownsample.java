@@ -22,11 +22,13 @@ final class CoAtNetTimmDownsample extends Module {
         child(
             "pool",
             switch (poolType) {
-              case AVG2 -> new AvgPool2d(2, 2);
+              case AVG2 -> AvgPool2d.builder(2).build();
               // Parity quirk: max pool 3x3/s2/p1 pads with -inf (a padded cell never wins).
-              case MAX -> new MaxPool2d(3, 2, 1);
+              case MAX -> MaxPool2d.builder(3).stride(2).padding(1).build();
             });
-    expand = dim == dimOut ? null : child("expand", new Conv2d(dim, dimOut, 1, 1, 0, bias));
+    expand = dim == dimOut
+        ? null
+        : child("expand", Conv2d.builder(dim, dimOut, 1).bias(bias).build());
   }
 
   @Override

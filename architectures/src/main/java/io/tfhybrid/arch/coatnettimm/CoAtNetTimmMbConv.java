@@ -47,17 +47,18 @@ final class CoAtNetTimmMbConv extends Module {
     // Parity quirk: 'pool' stride mode pools AFTER the pre-norm (+act), with avg2 always (timm's
     // downsample_pool_type), even where the shortcut uses max pools (coatnet_rmlp_1_rw_224).
     down = poolMode ? child("down", new CoAtNetTimmDownsample(in, in, PoolType.AVG2, true)) : null;
-    conv1 = child("conv1_1x1", new Conv2d(in, mid, 1, 1, 0, false));
+    conv1 = child("conv1_1x1", Conv2d.builder(in, mid, 1).bias(false).build());
     norm1 = child("norm1", new BatchNormAct2d(mid, eps, Activations.Kind.SILU));
     // Parity quirk: 'dw' stride mode strides the depthwise 3x3 with symmetric padding 1.
     int dwStride = strided && c.strideMode() == StrideMode.DW ? 2 : 1;
-    conv2 = child("conv2_kxk", new Conv2d(mid, mid, 3, dwStride, 1, mid, false));
+    conv2 = child("conv2_kxk", Conv2d.builder(mid, mid, 3)
+        .stride(dwStride).padding(1).groups(mid).bias(false).build());
     int rd = CoAtNetTimmConfig.seWidth(mid);
     // Parity quirk: SE early sits between conv2_kxk and norm2 (se_early.*), late after norm2 (se.*).
     seEarly = c.attnEarly() ? child("se_early", new CoAtNetTimmSe(mid, rd, c.attnAct())) : null;
     norm2 = child("norm2", new BatchNormAct2d(mid, eps, Activations.Kind.SILU));
     se = c.attnEarly() ? null : child("se", new CoAtNetTimmSe(mid, rd, c.attnAct()));
-    conv3 = child("conv3_1x1", new Conv2d(mid, out, 1, 1, 0, c.outputBias()));
+    conv3 = child("conv3_1x1", Conv2d.builder(mid, out, 1).bias(c.outputBias()).build());
   }
 
   @Override

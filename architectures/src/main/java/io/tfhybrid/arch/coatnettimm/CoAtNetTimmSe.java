@@ -20,9 +20,9 @@ final class CoAtNetTimmSe extends Module {
 
   CoAtNetTimmSe(int channels, int rd, Activations.Kind act) {
     // Parity quirk: SE convs have biases; the inner act is ReLU or SiLU per architecture.
-    fc1 = child("fc1", new Conv2d(channels, rd, 1, 1, 0, true));
+    fc1 = child("fc1", Conv2d.builder(channels, rd, 1).build());
     this.act = child("act", new Act(act));
-    fc2 = child("fc2", new Conv2d(rd, channels, 1, 1, 0, true));
+    fc2 = child("fc2", Conv2d.builder(rd, channels, 1).build());
   }
 
   @Override

@@ -19,13 +19,14 @@ final class CoAtNetTimmStem extends Module {
 
   CoAtNetTimmStem(int s0, int s1) {
     // Parity quirk: stride-2 3x3 conv with symmetric zero padding 1 (TF SAME pads 0/1 on even sizes).
-    conv1 = child("conv1", new Conv2d(CoAtNetTimmConfig.IN_CHANNELS, s0, 3, 2, 1, false));
+    conv1 = child("conv1", Conv2d.builder(CoAtNetTimmConfig.IN_CHANNELS, s0, 3)
+        .stride(2).padding(1).bias(false).build());
     norm1 =
         child(
             "norm1",
             new BatchNormAct2d(s0, CoAtNetTimmConfig.CONV_NORM_EPS, Activations.Kind.SILU));
     // Parity quirk: the stem ends with a bare conv (no norm or activation after conv2).
-    conv2 = child("conv2", new Conv2d(s0, s1, 3, 1, 1, false));
+    conv2 = child("conv2", Conv2d.builder(s0, s1, 3).padding(1).bias(false).build());
   }
 
   @Override

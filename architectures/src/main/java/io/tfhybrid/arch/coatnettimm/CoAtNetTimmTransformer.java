@@ -46,9 +46,9 @@ final class CoAtNetTimmTransformer extends Module {
         child(
             "mlp",
             new CoAtNetTimmMlp(
-                new Conv2d(out, hidden, 1, 1, 0, true),
+                Conv2d.builder(out, hidden, 1).build(),
                 Act.gelu(),
-                new Conv2d(hidden, out, 1, 1, 0, true)));
+                Conv2d.builder(hidden, out, 1).build()));
     ls2 = t.layerScale() ? child("ls2", new CoAtNetTimmLayerScale(out)) : null;
   }
 
