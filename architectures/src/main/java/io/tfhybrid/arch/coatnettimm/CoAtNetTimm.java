@@ -73,6 +73,8 @@ public final class CoAtNetTimm extends ClassifierModel {
    */
   @Override
   public void checkInputSize(long height, long width) {
+    // Parity quirk: the model runs only at its construction size (the bias covers exactly the
+    // construction windows); 224 vs 384 of rmlp_2 is decided by config, not by the weights.
     int h = config.height();
     int w = config.width();
     if (height == h && width == w) {

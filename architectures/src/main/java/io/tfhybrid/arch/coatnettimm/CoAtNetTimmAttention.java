@@ -42,7 +42,9 @@ final class CoAtNetTimmAttention extends Module {
     // Parity quirk: head-first q/k/v: channel c is head c // 96, then q | k | v of 32 each.
     List<Operand<TFloat32>> qkvBhnd = Attention.splitQkvHeadFirst(tf, tokens, heads);
     float scale = (float) Math.pow(CoAtNetTimmConfig.DIM_HEAD, -0.5);
-    // Parity quirk: the scale multiplies q before q·kᵀ (timm's non-fused path).
+    // Parity quirk: the scale multiplies q before q·kᵀ (timm's non-fused path). timm >= 0.9 on
+    // torch >= 2.0 runs F.scaled_dot_product_attention(q, k, v, attn_mask=R) instead: the same
+    // maths (default scale dh^-0.5, additive bias), ~1e-6 apart in float32.
     Operand<TFloat32> scores =
         Attention.scores(tf, tf.math.mul(qkvBhnd.get(0), tf.constant(scale)), qkvBhnd.get(1));
     scores = call(relPos, ctx, scores);

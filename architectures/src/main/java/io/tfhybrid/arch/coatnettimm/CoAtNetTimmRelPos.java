@@ -85,6 +85,8 @@ final class CoAtNetTimmRelPos extends Module {
       t = call(mlp, ctx, coords); // [rows, heads]
     }
     int n = height * width;
+    // Parity quirk: relative_position_index and rel_coords_log are non-persistent buffers in timm:
+    // no checkpoint holds them, so both are rebuilt from the window (nothing to load or compare).
     Operand<TFloat32> bias = tf.gather(t, index(tf), tf.constant(0)); // [N, N, heads]
     bias = Shapes.transpose(tf, bias, 2, 0, 1); // [heads, N, N]
     // Parity quirk: the bias is added after the scale (q was scaled), before the softmax.
