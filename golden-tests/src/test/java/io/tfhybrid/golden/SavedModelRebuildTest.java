@@ -11,6 +11,7 @@ import io.tfhybrid.interop.ServingModel;
 import io.tfhybrid.interop.TfHybrid;
 import io.tfhybrid.interop.serving.SavedModelExport;
 import io.tfhybrid.interop.verify.ReferenceOutputs;
+import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.interop.verify.Verification;
 import io.tfhybrid.nn.HostTensor;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class SavedModelRebuildTest {
         assertArrayEquals(
             logits.toFloatArray(), rebuilt.logitsFromNormalized(x).toFloatArray(), c.toString());
         Verification v =
-            saved.verify("serving_default", x, false, logits, io.tfhybrid.interop.verify.Tolerance.DEFAULT);
+            saved.verifyNormalized("serving_default", x, logits, Tolerance.DEFAULT);
         System.out.printf(
             "[%s] rebuilt from %s: logits equal; serving_default max|Δ| %.3e%n",
             c, r.versionDir().getFileName(), v.maxAbsDiff());

@@ -216,6 +216,16 @@ public final class LoadedModel implements AutoCloseable {
         tolerance);
   }
 
+  /**
+   * Normalises RGB 0–255 pixels {@code [N, H, W, 3]} as {@link #preprocessing()} says, then
+   * verifies like {@link #verifyNormalized(HostTensor, ReferenceOutputs, Tolerance)}.
+   */
+  public Verification verifyPixels(
+      HostTensor pixelsNhwc, ReferenceOutputs reference, Tolerance tolerance) {
+    return verifyNormalized(
+        ImageTensors.normalizedFromPixels(pixelsNhwc, preprocessing()), reference, tolerance);
+  }
+
   /** Closes the session and graph. */
   @Override
   public void close() {

@@ -153,14 +153,31 @@ public final class ServingModel implements AutoCloseable {
   }
 
   /**
-   * Runs {@code signature} on an NHWC batch and compares its logits with the reference. For a
-   * tfhybrid export's image signatures the batch is normalised model input unless {@code pixels}
-   * (the signature normalises in its graph, so it is fed the pixels the input came from); any other
-   * signature must have one input, which is fed the batch as given.
+   * Runs {@code signature} on a normalised NHWC batch (what PyTorch is fed) and compares its logits
+   * with the reference. A tfhybrid export's image signatures normalise in their graph, so they are
+   * fed the pixels the batch came from; any other signature must have one input, which is fed the
+   * batch as given.
    *
    * @throws TfHybridException when the signature does not have one input and an output
    */
-  public Verification verify(
+  public Verification verifyNormalized(
+      String signature, HostTensor normalizedNhwc, HostTensor referenceLogits, Tolerance tolerance) {
+    return verify(signature, normalizedNhwc, false, referenceLogits, tolerance);
+  }
+
+  /**
+   * Runs {@code signature} on RGB 0–255 pixels {@code [N, H, W, 3]} and compares its logits with
+   * the reference; any signature other than a tfhybrid export's image signatures must have one
+   * input, which is fed the pixels as given.
+   *
+   * @throws TfHybridException when the signature does not have one input and an output
+   */
+  public Verification verifyPixels(
+      String signature, HostTensor pixelsNhwc, HostTensor referenceLogits, Tolerance tolerance) {
+    return verify(signature, pixelsNhwc, true, referenceLogits, tolerance);
+  }
+
+  private Verification verify(
       String signature,
       HostTensor inputNhwc,
       boolean pixels,

@@ -242,10 +242,9 @@ final class QuickstartCommand implements Callable<Integer> {
       Verification v;
       try (ServingModel reloaded = TfHybrid.openSavedModel(r.versionDir())) {
         v =
-            reloaded.verify(
+            reloaded.verifyNormalized(
                 ServingSignatures.SERVING_DEFAULT,
                 InputLayout.NCHW.toNhwc(NpyReader.readArray(input), "input.npy"),
-                false,
                 NpyReader.readArray(expected),
                 Tolerance.DEFAULT);
       }

@@ -1,6 +1,5 @@
 package io.tfhybrid.cli;
 
-import io.tfhybrid.interop.ImageTensors;
 import io.tfhybrid.interop.InputLayout;
 import io.tfhybrid.interop.LoadOptions;
 import io.tfhybrid.interop.LoadedModel;
@@ -156,10 +155,11 @@ final class VerifyCommand implements Callable<Integer> {
             .atSize((int) s[1], (int) s[2]);
     o.printf("model: %s (%s) at %dx%d%n", c.name(), c.arch().displayName(), s[1], s[2]);
     c.reasonTexts().forEach(r -> o.println("  why: " + r));
-    HostTensor in = pixels ? ImageTensors.normalizedFromPixels(nhwc, c.preprocessing()) : nhwc;
     ReferenceOutputs refs = ReferenceOutputs.read(expect, features);
     try (LoadedModel loaded = TfHybrid.load(c, sd, options)) {
-      return loaded.verifyNormalized(in, refs, tol);
+      return pixels
+          ? loaded.verifyPixels(nhwc, refs, tol)
+          : loaded.verifyNormalized(nhwc, refs, tol);
     }
   }
 
@@ -173,7 +173,10 @@ final class VerifyCommand implements Callable<Integer> {
           "verify the checkpoint with --features, then the SavedModel's logits");
     }
     try (ServingModel sm = TfHybrid.openSavedModel(modelPath)) {
-      Verification v = sm.verify(signature, nhwc, pixels, y, tol);
+      Verification v =
+          pixels
+              ? sm.verifyPixels(signature, nhwc, y, tol)
+              : sm.verifyNormalized(signature, nhwc, y, tol);
       o.println("model: " + v.model());
       return v;
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Variant;
+import io.tfhybrid.interop.ImageTensors;
+import io.tfhybrid.interop.InputLayout;
 import io.tfhybrid.interop.checkpoint.NpyReader;
 import io.tfhybrid.nn.HostTensor;
 import java.awt.image.BufferedImage;
@@ -141,6 +143,41 @@ class CliTest {
             CASE.resolve("logits.npy").toString());
     assertEquals(0, r.status(), r.toString());
     assertTrue(r.out().contains("ok: 1 tensors within 1e-04"), r.out());
+  }
+
+  @Test
+  void verifyTakesRgbPixelsInNhwcWithPixelsAndLayout() throws Exception {
+    // The case's normalised NCHW input turned back into the 0-255 NHWC pixels it came from.
+    HostTensor pixels =
+        ImageTensors.pixelsFromNormalized(
+            InputLayout.NCHW.toNhwc(NpyReader.readArray(CASE.resolve("input.npy")), "input"),
+            Models.variant("conv2former_n_224").preprocessing());
+    Path file = tmp.resolve("pixels_nhwc.npy");
+    NpyReader.write(file, pixels);
+    for (Path model : List.of(exported, CASE.resolve("weights.pth"))) {
+      Run r =
+          run(
+              "verify",
+              model.toString(),
+              "--input",
+              file.toString(),
+              "--layout",
+              "nhwc",
+              "--pixels",
+              "--expect",
+              CASE.resolve("logits.npy").toString());
+      assertEquals(0, r.status(), r.toString());
+      assertTrue(r.out().contains("ok: 1 tensors within 1e-04"), r.out());
+    }
+    Run bad = run("verify", exported.toString(), "--input", file.toString(), "--layout", "hwcn",
+        "--expect", CASE.resolve("logits.npy").toString());
+    assertEquals(2, bad.status(), bad.toString());
+    assertTrue(
+        bad.err()
+            .startsWith(
+                "tfhybrid verify: error: Invalid value for option '--layout': expected auto, nchw"
+                    + " or nhwc, found 'hwcn'\n"),
+        bad.err());
   }
 
   @Test
