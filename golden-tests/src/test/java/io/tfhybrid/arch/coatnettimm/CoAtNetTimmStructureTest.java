@@ -80,6 +80,36 @@ class CoAtNetTimmStructureTest {
     }
   }
 
+  @Test
+  void theWeightSignatureOfEveryArchitectureIsVariantsJsons() {
+    VARIANTS.get("architectures").fields().forEachRemaining(e -> {
+      String name = e.getKey();
+      JsonNode w = e.getValue().get("weight_signature");
+      Map<String, long[]> shapes = Models.variant(name).config().createModule().stateDictShapes();
+      CoAtNetTimmDiagnosis.Signature s = CoAtNetTimmDiagnosis.signature(shapes).orElseThrow();
+      assertEquals(ints(w.get("depths")), s.depths(), name);
+      assertEquals(ints(w.get("embed_dim")), s.embedDim(), name);
+      assertEquals(ints(w.get("stem_width")), s.stemWidth(), name);
+      assertEquals(w.get("has_se_early").asBoolean(), s.seEarly(), name);
+      assertEquals(w.get("has_conv3_bias").asBoolean(), s.outputBias(), name);
+      assertEquals(w.get("has_transformer_shortcut_bias").asBoolean(), s.shortcutBias(), name);
+      assertEquals(w.get("transformer_norm").asText(),
+          s.norm() == CoAtNetTimmTransformerConfig.Norm.LAYER_NORM ? "layernorm" : "batchnorm",
+          name);
+      assertEquals(w.get("rel_pos").asText(),
+          s.relPos() == CoAtNetTimmTransformerConfig.RelPos.TABLE ? "bias_table" : "mlp", name);
+      if (!w.get("rel_pos_mlp_hidden").isNull()) {
+        assertEquals(w.get("rel_pos_mlp_hidden").asInt(), s.relPosDim(), name);
+      }
+      assertEquals(w.get("layer_scale").asBoolean(), s.layerScale(), name);
+      // The signature names the architecture back (rmlp_2 224 and 384 collide, spec §10.4).
+      String found = CoAtNetTimmDiagnosis.architectureOf(s).orElseThrow().id();
+      assertEquals(name.equals("coatnet_rmlp_2_rw_384") ? "coatnet_rmlp_2_rw_224" : name, found);
+    });
+    assertEquals("[[\"coatnet_rmlp_2_rw_224\",\"coatnet_rmlp_2_rw_384\"]]",
+        VARIANTS.get("signature_collisions").toString());
+  }
+
   /** timm's resolved config (variants.json / a fixture's config.json) equals ours. */
   static void assertSwitches(String what, JsonNode r, CoAtNetTimmConfig c) {
     assertEquals(ints(r.get("embed_dim")), c.embedDim(), what);
