@@ -88,7 +88,8 @@ public record CoAtNetTimmConfig(
     Checks.checkArg(
         why == null,
         "timm's CoAtNet cannot be built for %sx%s: %s; with these switches (shortcut pool %s,"
-            + " stride mode %s, transformer pool %s) H and W must be multiples of %s",
+            + " stride mode %s, transformer pool %s) H and W must be multiples of %s (or one"
+            + " less: timm's stem rounds odd sides up; tfhybrid list shows the legal sides)",
         height,
         width,
         why,

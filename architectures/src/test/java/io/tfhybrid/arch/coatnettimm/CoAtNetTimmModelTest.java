@@ -79,7 +79,11 @@ class CoAtNetTimmModelTest {
     String notMultiple =
         assertThrows(IllegalArgumentException.class, () -> rmlp2.forInputSize(240, 240))
             .getMessage();
-    assertTrue(notMultiple.contains("must be multiples of 32"), notMultiple);
+    assertTrue(notMultiple.contains("stage 3 pools a side of 15 to 7 but its relative-position"
+        + " window has 8"), notMultiple);
+    assertTrue(notMultiple.contains("must be multiples of 32 (or one less"), notMultiple);
+    // An odd side one below a multiple of 32: the stem rounds it up, the windows round it down.
+    assertEquals(223, rmlp2.forInputSize(223, 223).height());
     // rmlp_1_rw's max pools round up like the windows: any multiple of 8.
     CoAtNetTimmConfig rmlp1 = CoAtNetTimmVariants.architecture("coatnet_rmlp_1_rw_224").config();
     assertEquals(8, rmlp1.legalMultiple());
