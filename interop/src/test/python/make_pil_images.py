@@ -106,6 +106,11 @@ def with_alpha(img, seed):
     return rgba
 
 
+def grey16(img):
+    """16-bit greyscale (PIL mode I;16), values 0-510: convert('RGB') clips those above 255."""
+    return Image.fromarray(np.asarray(img.convert("L")).astype(np.uint16) * 2)
+
+
 # (file name, width, height, seed, how it is encoded)
 IMAGES = [
     ("photo_444.jpg", 97, 61, 1, lambda im: encode(im, "JPEG", quality=92, subsampling=0)),
@@ -124,6 +129,7 @@ IMAGES = [
     ("photo_rgb.png", 83, 53, 8, lambda im: encode(im, "PNG")),
     ("photo_gray.png", 64, 64, 9, lambda im: encode(im.convert("L"), "PNG")),
     ("photo_rgba.png", 57, 75, 10, lambda im: encode(with_alpha(im, 10), "PNG")),
+    ("photo_gray16.png", 59, 43, 13, lambda im: encode(grey16(im), "PNG")),
     ("photo_palette.gif", 70, 50, 11, lambda im: encode(im.convert("P"), "GIF")),
     ("photo.bmp", 45, 65, 12, lambda im: encode(im, "BMP")),
 ]

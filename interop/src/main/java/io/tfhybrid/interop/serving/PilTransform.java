@@ -5,17 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.image.DecodeImage;
 import org.tensorflow.op.image.DecodeJpeg;
+import org.tensorflow.op.image.DecodePng;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint16;
 import org.tensorflow.types.TUint8;
 
 /**
@@ -29,7 +30,8 @@ import org.tensorflow.types.TUint8;
  *       default is the fast one) and fancy upsampling, as PIL decodes. Every other file goes to
  *       {@code DecodeImage} (PNG, GIF first frame, BMP). The choice is a {@code Switch}/{@code
  *       Merge} on the file's first bytes, so only the chosen decoder runs. Three channels: grey is
- *       replicated and alpha dropped without compositing, as PIL's {@code convert('RGB')} does.
+ *       replicated and alpha dropped without compositing, as PIL's {@code convert('RGB')} does. A
+ *       16-bit greyscale PNG is clipped at 255 as PIL's mode {@code I} → RGB conversion does.
  *   <li><b>Resize.</b> PIL's two separable passes, horizontal then vertical, each with PIL's
  *       coefficients ({@code precompute_coeffs}: support scaled by the downscale factor, triangle
  *       for bilinear, Keys a = -0.5 for bicubic, normalised per output pixel) converted to PIL's
@@ -47,30 +49,60 @@ final class PilTransform {
   /** PIL's {@code PRECISION_BITS} (32 - 8 - 2): the fixed-point scale of the 8-bit resampler. */
   private static final double ONE = 1 << 22;
 
-  /** JPEG's SOI marker and the first byte of the next marker. */
+  /** JPEG's SOI marker and the first byte of the next marker, at byte 0. */
   private static final String JPEG_MAGIC = "\u00ff\u00d8\u00ff";
+
+  /** PNG's signature and the IHDR chunk's length and type, at byte 0. */
+  private static final String PNG_IHDR = "\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR";
+
+  /** IHDR's bit depth 16 and colour type 0 (greyscale), at byte 24. */
+  private static final String DEPTH16_GREY = "\u0010\u0000";
+
+  /** How many leading bytes the format checks read. */
+  private static final int HEAD = 26;
 
   /**
    * One encoded image (scalar string) → uint8 [H, W, 3], as {@code Image.open(f).convert('RGB')}.
    */
   static Operand<TUint8> decode(Ops tf, Operand<TString> encoded) {
-    Operand<TString> head = tf.strings.substr(encoded, tf.constant(0), tf.constant(3));
-    Operand<TBool> isJpeg =
-        tf.math.equal(head, tf.constant(StandardCharsets.ISO_8859_1, JPEG_MAGIC));
-    SwitchCond<TString> route = tf.switchCond(encoded, isJpeg);
+    // The first bytes, padded with NULs so that every check below reads inside the string.
+    Operand<TString> head =
+        tf.strings.join(
+            List.of(
+                tf.strings.substr(encoded, tf.constant(0), tf.constant(HEAD)),
+                tf.constant(StandardCharsets.ISO_8859_1, "\u0000".repeat(HEAD))));
+    SwitchCond<TString> route = tf.switchCond(encoded, bytesAt(tf, head, 0, JPEG_MAGIC));
     Operand<TUint8> jpeg =
         tf.image.decodeJpeg(
             route.outputTrue(),
             DecodeJpeg.channels(3L),
             DecodeJpeg.dctMethod("INTEGER_ACCURATE"),
             DecodeJpeg.fancyUpscaling(true));
+    // 16-bit greyscale PNG: PIL opens it as mode I, and convert('RGB') clips the values at 255
+    // where TF would scale them down to 8 bits.
+    Operand<TBool> grey16 =
+        tf.math.logicalAnd(bytesAt(tf, head, 0, PNG_IHDR), bytesAt(tf, head, 24, DEPTH16_GREY));
+    SwitchCond<TString> png = tf.switchCond(route.outputFalse(), grey16);
+    Operand<TUint8> clipped =
+        tf.dtypes.cast(
+            tf.math.minimum(
+                tf.image.decodePng(png.outputTrue(), TUint16.class, DecodePng.channels(3L)),
+                tf.dtypes.cast(tf.constant(255), TUint16.class)),
+            TUint8.class);
     Operand<TUint8> other =
         tf.image.decodeImage(
-            route.outputFalse(),
+            png.outputFalse(),
             new DecodeImage.Options[] {
               DecodeImage.channels(3L), DecodeImage.expandAnimations(false)
             });
-    return tf.withName("decoded").merge(List.of(jpeg, other)).output();
+    return tf.withName("decoded").merge(List.of(jpeg, clipped, other)).output();
+  }
+
+  /** Whether {@code s} holds the bytes of {@code value} (ISO-8859-1) at {@code pos}. */
+  private static Operand<TBool> bytesAt(Ops tf, Operand<TString> s, int pos, String value) {
+    return tf.math.equal(
+        tf.strings.substr(s, tf.constant(pos), tf.constant(value.length())),
+        tf.constant(StandardCharsets.ISO_8859_1, value));
   }
 
   /**
@@ -185,7 +217,15 @@ final class PilTransform {
             tf.expandDims(inImage, tf.constant(1)));
     Operand<TFloat64> zero = tf.zerosLike(arg);
     Operand<TFloat64> k = tf.select(inside, filter.apply(tf, arg), zero);
-    Operand<TFloat64> ww = tf.reduceSum(k, tf.constant(1), ReduceSum.keepDims(true));
+    // ww: PIL adds the taps left to right; a running sum's last column keeps that order (a
+    // reduction may add in another order and move the normalised weights by an ulp).
+    Operand<TFloat64> ww =
+        tf.expandDims(
+            tf.gather(
+                tf.math.cumsum(k, tf.constant(1)),
+                tf.math.sub(ksize, tf.constant(1)),
+                tf.constant(1)),
+            tf.constant(1));
     Operand<TFloat64> safe = tf.select(tf.math.equal(ww, tf.zerosLike(ww)), tf.onesLike(ww), ww);
     k = tf.math.div(k, safe);
     // normalize_coeffs_8bpc: (int)(±0.5 + k * 2^22), i.e. rounded half away from zero.

@@ -78,7 +78,8 @@ class PilImagesTest {
         .get("images")
         .forEach(i -> kinds.add(i.get("format").asText() + " " + i.get("mode").asText()));
     for (String k :
-        List.of("JPEG RGB", "JPEG L", "PNG RGB", "PNG L", "PNG RGBA", "GIF P", "BMP RGB")) {
+        List.of(
+            "JPEG RGB", "JPEG L", "PNG RGB", "PNG L", "PNG RGBA", "PNG I", "GIF P", "BMP RGB")) {
       assertTrue(kinds.contains(k), k + " in " + kinds);
     }
   }
