@@ -13,6 +13,7 @@ import io.tfhybrid.interop.hub.TimmConfig;
 import io.tfhybrid.interop.load.HuggingFaceCvt;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
+import io.tfhybrid.interop.serving.SavedModelExport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -168,6 +169,34 @@ public final class TfHybrid {
       m.close();
       throw e;
     }
+  }
+
+  /**
+   * Converts a checkpoint to a TF Serving SavedModel version below {@code modelDir} (what {@code
+   * tfhybrid convert} does): checks the destination first ({@link #checkExportDestination}), so a
+   * wrong {@code --out} fails before the checkpoint is read, then loads and exports.
+   */
+  public static SavedModelExport.Result convert(
+      Path checkpoint, Path modelDir, LoadOptions load, ExportOptions export) throws IOException {
+    checkExportDestination(modelDir, export);
+    try (LoadedModel m = load(checkpoint, load)) {
+      return m.export(modelDir, export);
+    }
+  }
+
+  /**
+   * The destination checks of an export, made without touching the checkpoint: {@code modelDir}
+   * (or its nearest existing ancestor) is a directory where files can be created, and a fixed
+   * version does not exist unless {@link ExportOptions#overwrite()}. Call it before {@link #read}
+   * when the export is the goal: reading a large checkpoint takes a minute and gigabytes.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when the version exists
+   * @throws java.nio.file.NotDirectoryException when {@code modelDir} or an ancestor is a file
+   * @throws java.nio.file.AccessDeniedException when no file can be created there
+   */
+  public static void checkExportDestination(Path modelDir, ExportOptions options)
+      throws IOException {
+    SavedModelExport.checkDestination(modelDir, options.version(), options.overwrite());
   }
 
   /**

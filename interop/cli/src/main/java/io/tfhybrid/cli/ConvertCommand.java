@@ -86,6 +86,13 @@ final class ConvertCommand implements Callable<Integer> {
     Long v = parseVersion(version);
     LoadOptions options = loadOptions();
     Progress bar = new Progress(err, System.console() != null, "convert", 10);
+    ExportOptions export =
+        ExportOptions.defaults()
+            .withVersion(v)
+            .withOverwrite(overwrite)
+            .withWarmup(!noWarmup)
+            .withListener((i, n, what) -> bar.step(3 + i, what));
+    TfHybrid.checkExportDestination(out, export); // before the checkpoint is read
 
     bar.step(0, "reading " + checkpoint.getFileName());
     StateDict sd = TfHybrid.read(checkpoint, options);
@@ -109,13 +116,7 @@ final class ConvertCommand implements Callable<Integer> {
           .forEach(n -> o.println("  note: " + n));
       loaded.report().warnings().forEach(w -> o.println("  warning: " + w));
       SavedModelExport.Result r =
-          loaded.export(
-              out,
-              ExportOptions.defaults()
-                  .withVersion(v)
-                  .withOverwrite(overwrite)
-                  .withWarmup(!noWarmup)
-                  .withListener((i, n, what) -> bar.step(3 + i, what)));
+          loaded.export(out, export);
 
       bar.step(9, "reloading with SavedModelBundle");
       String check;

@@ -6,9 +6,12 @@ import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.nn.Checks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -188,20 +191,11 @@ public final class SavedModelExport {
     listener.step(1, STEPS, "adding serving signatures to the graph");
     Signature[] signatures = signatures();
 
+    checkDestination(modelDir, version, overwrite);
     Files.createDirectories(modelDir);
     long v = version != null ? version : nextVersion(modelDir);
     Path target = modelDir.resolve(Long.toString(v));
-    if (Files.exists(target) && !overwrite) {
-      throw new FileAlreadyExistsException(
-          target.toString(),
-          null,
-          "version "
-              + v
-              + " of '"
-              + modelDir.getFileName()
-              + "' exists; expected a new version (hint: --version auto"
-              + " takes the next number, --overwrite replaces it)");
-    }
+    checkVersionIsNew(modelDir, v, overwrite);
     Path tmp = Files.createTempDirectory(modelDir, ".tmp-" + v + "-");
     Thread cleanup = new Thread(() -> deleteQuietly(tmp), "tfhybrid-export-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
@@ -214,6 +208,8 @@ public final class SavedModelExport {
               .withTags(ServingSignatures.TAG)
               .withSession(model.session());
       exporter.withSignatures(signatures).export();
+      // Only what the signatures and the saver need, defaults stripped, metadata filled.
+      LeanSavedModel.rewrite(tmp.resolve("saved_model.pb"));
 
       listener.step(3, STEPS, "writing warmup requests");
       if (warmup) {
@@ -245,6 +241,62 @@ public final class SavedModelExport {
       } catch (IllegalStateException shuttingDown) {
         // The hook runs (or ran) anyway.
       }
+    }
+  }
+
+  /**
+   * The checks an export makes of its destination, cheap enough to make before a checkpoint is
+   * read (a large one takes a minute and gigabytes): {@code modelDir}, or its nearest existing
+   * ancestor, is a directory we can create files in, and a fixed {@code version} does not exist
+   * unless {@code overwrite}. Nothing is created or left behind.
+   *
+   * @param version a fixed version, or null for the next integer (which never exists)
+   * @throws NotDirectoryException when {@code modelDir} or an ancestor is a file
+   * @throws AccessDeniedException when no file can be created there (permissions, a read-only
+   *     file system), with the system's reason
+   * @throws FileAlreadyExistsException when the version exists and overwriting was not asked for
+   */
+  public static void checkDestination(Path modelDir, Long version, boolean overwrite)
+      throws IOException {
+    Path existing = modelDir.toAbsolutePath().normalize();
+    while (!Files.exists(existing) && existing.getParent() != null) {
+      existing = existing.getParent();
+    }
+    if (!Files.isDirectory(existing)) {
+      throw new NotDirectoryException(existing.toString());
+    }
+    Path probe;
+    try {
+      probe = Files.createTempFile(existing, ".tfhybrid-probe-", "");
+    } catch (IOException e) {
+      String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : "";
+      throw new AccessDeniedException(
+          existing.toString(),
+          null,
+          "cannot create files in it to export '"
+              + modelDir
+              + "'"
+              + (why.isEmpty() ? "" : ": " + why));
+    }
+    Files.deleteIfExists(probe);
+    if (version != null) {
+      checkVersionIsNew(modelDir, version, overwrite);
+    }
+  }
+
+  private static void checkVersionIsNew(Path modelDir, long v, boolean overwrite)
+      throws FileAlreadyExistsException {
+    Path target = modelDir.resolve(Long.toString(v));
+    if (Files.exists(target) && !overwrite) {
+      throw new FileAlreadyExistsException(
+          target.toString(),
+          null,
+          "version "
+              + v
+              + " of '"
+              + modelDir.getFileName()
+              + "' exists; expected a new version (hint: --version auto"
+              + " takes the next number, --overwrite replaces it)");
     }
   }
 
