@@ -331,8 +331,8 @@ public final class SavedModelExport {
           .key(ServingSignatures.SERVING_BYTES)
           .methodName(ServingSignatures.PREDICT_METHOD)
           .input(ServingSignatures.INPUT_IMAGE_BYTES, h.imageBytes())
-          .output(ServingSignatures.OUTPUT_LOGITS, h.bytesLogits())
-          .output(ServingSignatures.OUTPUT_PROBABILITIES, h.bytesProbabilities())
+          .output(ServingSignatures.OUTPUT_LOGITS, h.logits())
+          .output(ServingSignatures.OUTPUT_PROBABILITIES, h.probabilities())
           .build(),
       Signature.builder()
           .key(ServingSignatures.FEATURES)

@@ -19,27 +19,30 @@ import org.tensorflow.types.TString;
 
 /**
  * The serving subgraphs added to a loaded {@link BuiltModel}'s graph: the public inputs, the
- * in-graph preprocessing (decode, resize, crop, normalise) and one emission of the model per input
- * path, all reading the model's existing variables (named by state_dict key).
+ * in-graph preprocessing (decode, resize, crop, normalise) and one emission of the model that both
+ * input paths share, reading the model's existing variables (named by state_dict key).
  */
 final class ServingGraph {
   private ServingGraph() {}
 
-  /** The tensors the three signatures expose. */
+  /**
+   * The tensors the three signatures expose. Both input paths share one emission of the model:
+   * {@code serving_bytes} computes the same {@code logits} and {@code probabilities} tensors as
+   * {@code serving_default}, from {@code image_bytes} instead of a fed {@code images}.
+   */
   record Heads(
-      Placeholder<TFloat32> images,
+      Operand<TFloat32> images,
       Operand<TFloat32> logits,
       Operand<TFloat32> probabilities,
       Operand<TFloat32> features,
-      Placeholder<TString> imageBytes,
-      Operand<TFloat32> bytesLogits,
-      Operand<TFloat32> bytesProbabilities) {}
+      Placeholder<TString> imageBytes) {}
 
   /**
-   * Adds {@code images} → (normalise → model) and {@code image_bytes} → (decode → resize/crop →
-   * normalise → model) to {@code model}'s graph. The model is emitted under the sub-scopes {@code
-   * serving_default/} and {@code serving_bytes/}; the {@code features} signature shares the first
-   * emission.
+   * Adds {@code image_bytes} → (decode → resize/crop) → {@code images} → (normalise → model) to
+   * {@code model}'s graph, the model emitted once, under the sub-scope {@code serving_default/}.
+   * {@code images} is a {@code PlaceholderWithDefault} over the decoded pixels: {@code
+   * serving_default} and {@code features} feed it (so nothing is decoded), {@code serving_bytes}
+   * feeds {@code image_bytes} and {@code images} takes the decoded pixels.
    */
   static Heads build(BuiltModel model, Preprocessing p) {
     ClassifierModel root = model.root();
@@ -55,9 +58,15 @@ final class ServingGraph {
         w);
     Ops tf = Ops.create(model.graph());
 
-    Placeholder<TFloat32> images =
+    Placeholder<TString> bytes =
+        tf.withName(ServingSignatures.INPUT_IMAGE_BYTES)
+            .placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
+    Ops b = tf.withSubScope(ServingSignatures.SERVING_BYTES);
+    Operand<TFloat32> decoded = decodeImages(model.graph(), b, bytes, p, "serving_bytes_decode");
+    Operand<TFloat32> images =
         tf.withName(ServingSignatures.INPUT_IMAGES)
-            .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, 3)));
+            .placeholderWithDefault(decoded, Shape.of(-1, h, w, 3));
+
     Ops d = tf.withSubScope(ServingSignatures.SERVING_DEFAULT);
     ClassifierModel.Heads a = root.emit(Ctx.root(d, model.weights()), normalize(d, images, p));
     Operand<TFloat32> logits =
@@ -68,20 +77,7 @@ final class ServingGraph {
     Operand<TFloat32> features =
         d.withName(ServingSignatures.OUTPUT_FEATURES)
             .ensureShape(a.features(), Shape.of(-1, root.featureDim()));
-
-    Placeholder<TString> bytes =
-        tf.withName(ServingSignatures.INPUT_IMAGE_BYTES)
-            .placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
-    Ops b = tf.withSubScope(ServingSignatures.SERVING_BYTES);
-    Operand<TFloat32> decoded = decodeImages(model.graph(), b, bytes, p, "serving_bytes_decode");
-    ClassifierModel.Heads c = root.emit(Ctx.root(b, model.weights()), normalize(b, decoded, p));
-    Operand<TFloat32> bytesLogits =
-        b.withName(ServingSignatures.OUTPUT_LOGITS)
-            .ensureShape(c.logits(), Shape.of(-1, root.numClasses()));
-    Operand<TFloat32> bytesProbabilities =
-        b.withName(ServingSignatures.OUTPUT_PROBABILITIES).nn.softmax(bytesLogits);
-    return new Heads(
-        images, logits, probabilities, features, bytes, bytesLogits, bytesProbabilities);
+    return new Heads(images, logits, probabilities, features, bytes);
   }
 
   /**

@@ -110,6 +110,30 @@ class LeanSavedModelTest {
   }
 
   @Test
+  void theForwardPassIsEmittedOnceForBothInputPaths() {
+    MetaGraphDef mg = saved.getMetaGraphs(0);
+    SignatureDef d = mg.getSignatureDefOrThrow("serving_default");
+    SignatureDef b = mg.getSignatureDefOrThrow("serving_bytes");
+    assertEquals(d.getOutputsMap(), b.getOutputsMap(), "serving_bytes feeds the same body");
+    // The session's graph holds the in-process root emission and the serving one; the file one.
+    long convsSaved = count(mg.getGraphDef(), "Conv2D");
+    long convsInMemory = count(inMemory, "Conv2D");
+    assertTrue(convsSaved > 0);
+    assertEquals(convsInMemory, 2 * convsSaved);
+    assertEquals(
+        "PlaceholderWithDefault",
+        mg.getGraphDef().getNodeList().stream()
+            .filter(n -> n.getName().equals("images"))
+            .findFirst()
+            .orElseThrow()
+            .getOp());
+  }
+
+  private static long count(GraphDef g, String op) {
+    return g.getNodeList().stream().filter(n -> n.getOp().equals(op)).count();
+  }
+
+  @Test
   void noAttributeEqualsItsOpsRegisteredDefault() {
     Map<String, OpDef> ops = new HashMap<>();
     TensorFlow.registeredOpList().getOpList().forEach(op -> ops.put(op.getName(), op));
