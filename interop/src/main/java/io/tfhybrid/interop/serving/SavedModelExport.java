@@ -5,7 +5,6 @@ import io.tfhybrid.arch.ModelConfig;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.nn.Checks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,12 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
+import org.apache.commons.io.file.PathUtils;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
@@ -35,8 +34,15 @@ import org.tensorflow.Signature;
  * <p>Versions appear atomically: everything is written into a hidden temporary directory beside the
  * target ({@code <base>/<name>/.tmp-<version>-…}, which TF Serving ignores because its name is not
  * a number) and renamed into place at the end. A failure deletes the temporary directory; a kill
- * leaves at most that hidden directory, never a half-written version. An existing version is only
- * replaced when {@link Builder#overwrite(boolean)} asks for it.
+ * leaves at most that hidden directory, never a half-written version, and the next export of the
+ * same model removes it: a staging directory is named after the process that writes it ({@code
+ * .tmp-<version>-<pid>-…}), and one whose process is gone is stale ({@link Result#removedStaging()},
+ * {@link Listener#note}). An existing version is only replaced when {@link
+ * Builder#overwrite(boolean)} asks for it.
+ *
+ * <p>A full disk, a read-only file system or a path through a regular file is the user's
+ * environment, not a bug: such failures become an {@link ExportEnvironmentException} naming the
+ * path.
  *
  * <pre>{@code
  * SavedModelExport.Result r = SavedModelExport.builder()
@@ -65,13 +71,27 @@ public final class SavedModelExport {
   @FunctionalInterface
   public interface Listener {
     void step(int index, int total, String description);
+
+    /** Something the user should know that is not a step, e.g. stale staging removed. */
+    default void note(String message) {}
   }
 
-  /** What an export produced. */
+  /**
+   * What an export produced.
+   *
+   * @param removedStaging stale hidden staging directories of earlier, killed exports of the same
+   *     model that this export removed (see {@link SavedModelExport})
+   */
   public record Result(
-      Path versionDir, long version, List<String> signatures, long bytes, Duration elapsed) {
+      Path versionDir,
+      long version,
+      List<String> signatures,
+      long bytes,
+      Duration elapsed,
+      List<Path> removedStaging) {
     public Result {
       signatures = List.copyOf(signatures);
+      removedStaging = List.copyOf(removedStaging);
     }
   }
 
@@ -187,16 +207,32 @@ public final class SavedModelExport {
    * @throws FileAlreadyExistsException if the version exists and overwriting was not asked for
    */
   public Result export() throws IOException {
+    try {
+      return exportOrFail();
+    } catch (IOException | RuntimeException e) {
+      ExportEnvironmentException env = ExportEnvironmentException.of(modelDir, e);
+      if (env != null) {
+        throw env;
+      }
+      throw e;
+    }
+  }
+
+  private Result exportOrFail() throws IOException {
     long start = System.nanoTime();
     listener.step(1, STEPS, "adding serving signatures to the graph");
     Signature[] signatures = signatures();
 
     checkDestination(modelDir, version, overwrite);
     Files.createDirectories(modelDir);
+    List<Path> removed = removeStaleStaging(modelDir);
+    for (Path r : removed) {
+      listener.note("removed the stale staging directory '" + r + "' of an export that was killed");
+    }
     long v = version != null ? version : nextVersion(modelDir);
     Path target = modelDir.resolve(Long.toString(v));
     checkVersionIsNew(modelDir, v, overwrite);
-    Path tmp = Files.createTempDirectory(modelDir, ".tmp-" + v + "-");
+    Path tmp = Files.createTempDirectory(modelDir, stagingPrefix("tmp", v));
     Thread cleanup = new Thread(() -> deleteQuietly(tmp), "tfhybrid-export-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
@@ -229,9 +265,14 @@ public final class SavedModelExport {
 
       listener.step(5, STEPS, "moving version " + v + " into place");
       moveIntoPlace(tmp, target);
-      long bytes = sizeOf(target);
+      long bytes = PathUtils.sizeOfDirectory(target);
       return new Result(
-          target, v, ServingSignatures.ALL, bytes, Duration.ofNanos(System.nanoTime() - start));
+          target,
+          v,
+          ServingSignatures.ALL,
+          bytes,
+          Duration.ofNanos(System.nanoTime() - start),
+          removed);
     } catch (IOException | RuntimeException | Error e) {
       deleteQuietly(tmp);
       throw e;
@@ -298,6 +339,51 @@ public final class SavedModelExport {
               + "' exists; expected a new version (hint: --version auto"
               + " takes the next number, --overwrite replaces it)");
     }
+  }
+
+  /** {@code .tmp-<version>-<pid>-}: the staging directory names the process that writes it. */
+  private static String stagingPrefix(String kind, long version) {
+    return "." + kind + "-" + version + "-" + ProcessHandle.current().pid() + "-";
+  }
+
+  private static final java.util.regex.Pattern STAGING =
+      java.util.regex.Pattern.compile("\\.(tmp|old)-[^-]+-(?:(\\d{1,18})-)?\\d+");
+
+  /** Staging directories of the same model older than this are stale when they name no process. */
+  private static final Duration UNNAMED_STALE_AFTER = Duration.ofHours(1);
+
+  /**
+   * Removes the hidden staging directories ({@code .tmp-*}, {@code .old-*}) below {@code modelDir}
+   * that no running export owns: their process (named in the directory) is gone, or, for names
+   * without a process id (older tfhybrid versions), they were last modified over an hour ago.
+   *
+   * @return the directories removed
+   */
+  static List<Path> removeStaleStaging(Path modelDir) throws IOException {
+    List<Path> removed = new ArrayList<>();
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(modelDir, ".{tmp,old}-*")) {
+      for (Path c : children) {
+        java.util.regex.Matcher m = STAGING.matcher(c.getFileName().toString());
+        if (!m.matches() || !Files.isDirectory(c)) {
+          continue;
+        }
+        boolean stale;
+        if (m.group(2) != null) {
+          long pid = Long.parseLong(m.group(2));
+          stale =
+              pid != ProcessHandle.current().pid()
+                  && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } else {
+          java.time.Instant modified = Files.getLastModifiedTime(c).toInstant();
+          stale = modified.plus(UNNAMED_STALE_AFTER).isBefore(java.time.Instant.now());
+        }
+        if (stale) {
+          PathUtils.deleteDirectory(c);
+          removed.add(c);
+        }
+      }
+    }
+    return removed;
   }
 
   /** Builds (or reuses) the serving subgraphs and states the three signatures. */
@@ -398,7 +484,7 @@ public final class SavedModelExport {
         throw new FileAlreadyExistsException(
             target.toString(), null, "version appeared while exporting (another export?)");
       }
-      old = Files.createTempDirectory(modelDir, ".old-" + target.getFileName() + "-");
+      old = Files.createTempDirectory(modelDir, stagingPrefix("old", Long.parseLong(target.getFileName().toString())));
       Files.delete(old);
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -408,39 +494,8 @@ public final class SavedModelExport {
     }
   }
 
-  private static long sizeOf(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files
-          .filter(Files::isRegularFile)
-          .mapToLong(
-              p -> {
-                try {
-                  return Files.size(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              })
-          .sum();
-    }
-  }
-
+  /** Best effort: a leftover hidden staging directory is harmless and removed by the next export. */
   static void deleteQuietly(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                  // Best effort: a leftover hidden temporary directory is harmless to TF Serving.
-                }
-              });
-    } catch (IOException ignored) {
-      // As above.
-    }
+    FileUtils.deleteQuietly(dir.toFile());
   }
 }

@@ -292,6 +292,95 @@ class SavedModelExportTest {
   }
 
   @Test
+  void staleStagingOfAKilledExportIsRemovedAndNamed() throws Exception {
+    Path dir = tmp.resolve("killed");
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    long self = ProcessHandle.current().pid();
+    Path killed = Files.createDirectories(dir.resolve(".tmp-1-" + gone.pid() + "-123/variables"));
+    Files.write(killed.resolve("variables.data-00000-of-00001"), new byte[4096]);
+    Path oldUnnamed = Files.createDirectories(dir.resolve(".old-1-4567"));
+    Files.setLastModifiedTime(
+        oldUnnamed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+    Path running = Files.createDirectories(dir.resolve(".tmp-1-" + self + "-99"));
+    Path freshUnnamed = Files.createDirectories(dir.resolve(".tmp-1-77"));
+    List<String> notes = new ArrayList<>();
+    SavedModelExport.Result r =
+        SavedModelExport.builder()
+            .model(model)
+            .preprocessing(TinyModels.RESIZE_ONLY)
+            .modelDir(dir)
+            .warmup(false)
+            .listener(
+                new SavedModelExport.Listener() {
+                  @Override
+                  public void step(int index, int total, String description) {}
+
+                  @Override
+                  public void note(String message) {
+                    notes.add(message);
+                  }
+                })
+            .build()
+            .export();
+    assertEquals(Set.of(killed.getParent(), oldUnnamed), Set.copyOf(r.removedStaging()));
+    assertEquals(
+        List.of(
+            "removed the stale staging directory '"
+                + killed.getParent()
+                + "' of an export that was killed",
+            "removed the stale staging directory '" + oldUnnamed + "' of an export that was killed"),
+        notes.stream().sorted(java.util.Comparator.comparing(n -> !n.contains(".tmp-"))).toList());
+    assertFalse(Files.exists(killed.getParent()));
+    assertTrue(Files.isDirectory(running), "a staging directory of a live process stays");
+    assertTrue(Files.isDirectory(freshUnnamed), "an unnamed staging directory under an hour stays");
+    assertEquals(dir.resolve("1"), r.versionDir());
+  }
+
+  @Test
+  void anOutputPathThroughAFileIsAnEnvironmentError() throws IOException {
+    Path file = Files.write(tmp.resolve("a-file"), new byte[1]);
+    Path dir = file.resolve("model");
+    ExportEnvironmentException e =
+        assertThrows(
+            ExportEnvironmentException.class,
+            () ->
+                SavedModelExport.builder()
+                    .model(model)
+                    .preprocessing(TinyModels.RESIZE_ONLY)
+                    .modelDir(dir)
+                    .build()
+                    .export());
+    assertEquals(
+        "cannot write the SavedModel to '"
+            + dir
+            + "': Not a directory (a component of the path is a file, not a directory)",
+        e.getMessage());
+  }
+
+  @Test
+  void fullAndReadOnlyFileSystemsAreEnvironmentErrors() {
+    Path dir = Path.of("exported", "m");
+    RuntimeException tf =
+        new RuntimeException(
+            "RESOURCE_EXHAUSTED: exported/m/.tmp-1-5-6/variables/variables.data-00000-of-00001;"
+                + " No space left on device");
+    assertEquals(
+        "cannot write the SavedModel to '"
+            + dir
+            + "': No space left on device (free some space or export elsewhere)",
+        ExportEnvironmentException.of(dir, tf).getMessage());
+    java.nio.file.FileSystemException ro =
+        new java.nio.file.FileSystemException("exported/m", null, "Read-only file system");
+    assertEquals(
+        "cannot write the SavedModel to '"
+            + dir
+            + "': Read-only file system (export to a writable directory)",
+        ExportEnvironmentException.of(dir, new IOException("wrapped", ro)).getMessage());
+    assertEquals(null, ExportEnvironmentException.of(dir, new IllegalStateException("a bug")));
+  }
+
+  @Test
   void rejectsAPreprocessingThatDoesNotCropToTheModelInput() {
     var wrong =
         new io.tfhybrid.arch.Preprocessing(
