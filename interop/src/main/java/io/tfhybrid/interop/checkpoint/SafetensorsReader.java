@@ -204,9 +204,10 @@ public final class SafetensorsReader {
     }
     long dataSize = size - 8 - n;
     long dataStart = 8 + n;
-    // Each entry becomes about this much heap (its name, shape, offsets and tensor object).
-    long budget = limits.budget(size);
-    long perEntry = 512;
+    // Each entry becomes about this much heap (its name, shape, offsets and tensor object). The
+    // header must be justified by the data it describes: a header of 200,000 empty tensors is not.
+    long budget = limits.budget(dataSize);
+    long perEntry = 1024;
     Map<String, String> metadata = new LinkedHashMap<>();
     List<TensorInfo> tensors = new ArrayList<>();
     // Streamed entry by entry: a tree of the whole header would take ~30 times its size.
@@ -223,7 +224,7 @@ public final class SafetensorsReader {
               "the header lists more than "
                   + tensors.size()
                   + " tensors, which would take more memory than the read limit of "
-                  + limits.describe(size, "the file")
+                  + limits.describe(dataSize, "the data section")
                   + " allows (a header of many empty tensors is a memory bomb); "
                   + ReadLimits.howToRaise());
         }

@@ -140,7 +140,7 @@ public final class Unpickler {
   private static final int SLOT = 16;
   private static final int CONTAINER = 64;
   private static final int MARK = 48;
-  private static final int MEMO_ENTRY = 48;
+  private static final int MEMO_ENTRY = 64;
 
   final ByteReader in;
   private final PersistentLoader loader;

@@ -229,4 +229,28 @@ class SafetensorsReaderTest {
     assertEquals("the header is not valid UTF-8", e.detail());
     assertEquals(10, e.byteOffset());
   }
+
+  @Test
+  void aHeaderOfManyEmptyTensorsIsBoundedByTheDataItDescribes() throws IOException {
+    // The issue's file: 200,000 empty tensors in an 11.7 MB header took 421 MB. Here 100 of them
+    // against a 64 KiB base limit: 2 × 5.4 KB of header text, then 1 KiB per entry: 53 fit.
+    StringBuilder h = new StringBuilder("{");
+    for (int i = 0; i < 100; i++) {
+      h.append(i == 0 ? "" : ",")
+          .append("\"t")
+          .append(i)
+          .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+    }
+    Path f = TestFiles.safetensors(dir.resolve("empty.safetensors"), h.append('}').toString(), new byte[0]);
+    ReadLimits tight = new ReadLimits(64 << 10, 16);
+    CheckpointFormatException e =
+        assertThrows(CheckpointFormatException.class, () -> SafetensorsReader.read(f, tight));
+    assertEquals(
+        "the header lists more than 53 tensors, which would take more memory than the read limit"
+            + " of 0.1 MiB + 16 × the data section (0 bytes) = 0.1 MiB allows (a header of many"
+            + " empty tensors is a memory bomb); "
+            + ReadLimits.howToRaise(),
+        e.detail());
+    assertEquals(100, SafetensorsReader.read(f).keys().size(), "the default limits read it");
+  }
 }
