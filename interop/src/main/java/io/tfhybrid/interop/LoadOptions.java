@@ -26,6 +26,9 @@ import io.tfhybrid.interop.checkpoint.ReadOptions;
  *     checkpoint)
  * @param height input height to build at, or 0 for the model's default
  * @param width input width to build at, or 0 for the model's default
+ * @param allowUnknownGlobals let pickle globals outside the reader's allow-list become inert
+ *     placeholders instead of rejecting the file ({@link ReadOptions#allowUnknownGlobals()}; still
+ *     never executed); {@code tfhybrid convert --allow-unknown-globals}
  */
 public record LoadOptions(
     String model,
@@ -36,7 +39,8 @@ public record LoadOptions(
     GeluKind gelu,
     boolean preNorm,
     int height,
-    int width) {
+    int width,
+    boolean allowUnknownGlobals) {
 
   /** {@link #model()} value that detects the model from the checkpoint. */
   public static final String AUTO = "auto";
@@ -56,47 +60,63 @@ public record LoadOptions(
 
   /** Detect the model, strict loading, the checkpoint's own weights, default size. */
   public static LoadOptions defaults() {
-    return new LoadOptions(AUTO, true, false, null, null, null, false, 0, 0);
+    return new LoadOptions(AUTO, true, false, null, null, null, false, 0, 0, false);
   }
 
   /** {@link #AUTO} or a variant id. */
   public LoadOptions withModel(String id) {
-    return new LoadOptions(id, strict, ema, stateKey, numClasses, gelu, preNorm, height, width);
+    return new LoadOptions(
+        id, strict, ema, stateKey, numClasses, gelu, preNorm, height, width, allowUnknownGlobals);
   }
 
   /** Strict (default) or lenient loading. */
   public LoadOptions withStrict(boolean value) {
-    return new LoadOptions(model, value, ema, stateKey, numClasses, gelu, preNorm, height, width);
+    return new LoadOptions(
+        model, value, ema, stateKey, numClasses, gelu, preNorm, height, width, allowUnknownGlobals);
   }
 
   /** Read the EMA weights of a training checkpoint. */
   public LoadOptions withEma(boolean value) {
-    return new LoadOptions(model, strict, value, stateKey, numClasses, gelu, preNorm, height, width);
+    return new LoadOptions(
+        model, strict, value, stateKey, numClasses, gelu, preNorm,
+        height, width, allowUnknownGlobals);
   }
 
   /** The key of the state dict inside a wrapper dict (null: try the usual ones). */
   public LoadOptions withStateKey(String key) {
-    return new LoadOptions(model, strict, ema, key, numClasses, gelu, preNorm, height, width);
+    return new LoadOptions(
+        model, strict, ema, key, numClasses, gelu, preNorm, height, width, allowUnknownGlobals);
   }
 
   /** Another classifier width (null: the checkpoint's or variant's). */
   public LoadOptions withNumClasses(Integer n) {
-    return new LoadOptions(model, strict, ema, stateKey, n, gelu, preNorm, height, width);
+    return new LoadOptions(
+        model, strict, ema, stateKey, n, gelu, preNorm, height, width, allowUnknownGlobals);
   }
 
   /** CvT's MLP activation (null: the official QuickGELU). */
   public LoadOptions withGelu(GeluKind kind) {
-    return new LoadOptions(model, strict, ema, stateKey, numClasses, kind, preNorm, height, width);
+    return new LoadOptions(
+        model, strict, ema, stateKey, numClasses, kind, preNorm,
+        height, width, allowUnknownGlobals);
   }
 
   /** ConTNet trained with {@code pre_norm=True}. */
   public LoadOptions withPreNorm(boolean value) {
-    return new LoadOptions(model, strict, ema, stateKey, numClasses, gelu, value, height, width);
+    return new LoadOptions(
+        model, strict, ema, stateKey, numClasses, gelu, value, height, width, allowUnknownGlobals);
   }
 
   /** Build for {@code h x w} inputs instead of the model's default size (0, 0: the default). */
   public LoadOptions withInputSize(int h, int w) {
-    return new LoadOptions(model, strict, ema, stateKey, numClasses, gelu, preNorm, h, w);
+    return new LoadOptions(
+        model, strict, ema, stateKey, numClasses, gelu, preNorm, h, w, allowUnknownGlobals);
+  }
+
+  /** See {@link #allowUnknownGlobals()}: placeholders instead of a refusal; nothing is run. */
+  public LoadOptions withAllowUnknownGlobals(boolean value) {
+    return new LoadOptions(
+        model, strict, ema, stateKey, numClasses, gelu, preNorm, height, width, value);
   }
 
   /** Whether {@link #model()} asks for detection. */
@@ -106,7 +126,8 @@ public record LoadOptions(
 
   /** The reader's options: which state dict of a wrapper dict to read. */
   public ReadOptions readOptions() {
-    ReadOptions r = ReadOptions.defaults().withEma(ema);
+    ReadOptions r =
+        ReadOptions.defaults().withEma(ema).withAllowUnknownGlobals(allowUnknownGlobals);
     return stateKey == null ? r : r.withStateKey(stateKey);
   }
 }

@@ -1,6 +1,7 @@
 package io.tfhybrid.cli;
 
 import io.tfhybrid.arch.Models;
+import io.tfhybrid.arch.Soak;
 import io.tfhybrid.interop.TfHybrid;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -35,8 +36,21 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "Untimed passes first (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--soak", paramLabel = "N", defaultValue = "0",
+      description = "Soak instead: N inferences of each variant in this process, RSS reported every"
+          + " --soak-every of them, outputs checked bit for bit (e.g. --soak 10000).")
+  int soak;
+
+  @Option(names = "--soak-every", paramLabel = "K", defaultValue = "1000",
+      description = "With --soak: report RSS every K inferences (default ${DEFAULT-VALUE}).")
+  int soakEvery;
+
   @Override
   public Integer call() {
+    if (soak < 0 || soakEvery < 1) {
+      throw new CliError("bench options", "--soak >= 0, --soak-every >= 1",
+          soak + ", " + soakEvery, "tfhybrid bench --help shows the usage");
+    }
     if (batch < 1 || iters < 1 || warmup < 0) {
       throw new CliError("bench options", "--batch >= 1, --iters >= 1, --warmup >= 0",
           batch + ", " + iters + ", " + warmup, "tfhybrid bench --help shows the usage");
@@ -55,7 +69,20 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     for (String id : ids) {
-      out.println(TfHybrid.benchmark(id, batch, warmup, iters));
+      if (soak > 0) {
+        out.println("soak " + id + ": " + soak + " inferences, batch 1");
+        Soak.Result r =
+            Soak.run(Models.variant(id), soak, soakEvery, s -> {
+              out.println("  " + s);
+              out.flush();
+            });
+        out.println(r);
+        if (!r.stable()) {
+          return Main.INTERNAL_ERROR;
+        }
+      } else {
+        out.println(TfHybrid.benchmark(id, batch, warmup, iters));
+      }
       out.flush();
     }
     return 0;

@@ -127,6 +127,8 @@ final class ConvertCommand implements Callable<Integer> {
 
       String name = out.getFileName().toString();
       o.printf("converted '%s' → %s%n", checkpoint.getFileName(), r.versionDir());
+      r.removedStaging()
+          .forEach(p -> o.println("  note: removed the stale staging directory of a killed export: " + p));
       o.printf(
           "  model       %s (%s), %s parameters, input %dx%d, %d classes%n",
           choice.name(),

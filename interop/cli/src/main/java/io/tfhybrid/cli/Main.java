@@ -79,11 +79,51 @@ public final class Main implements Runnable {
         (ex, a) -> {
           CommandLine cmd = ex.getCommandLine();
           err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
-          err.println("hint: " + cmd.getCommandSpec().qualifiedName() + " --help shows the usage");
+          err.println(
+              "hint: "
+                  + (String.valueOf(ex.getMessage()).contains("InvalidPathException")
+                      ? "the locale's charset ("
+                          + System.getProperty("sun.jnu.encoding")
+                          + ") cannot encode this path; run with a UTF-8 locale (LC_ALL=C.UTF-8)"
+                      : cmd.getCommandSpec().qualifiedName() + " --help shows the usage"));
           err.flush();
           return USER_ERROR;
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      return outOfMemory(e, args, err, verbose);
+    }
+  }
+
+  /**
+   * The Java heap ran out: one line that says which limit was hit and how to raise it, never a raw
+   * stack trace (unless --verbose).
+   */
+  static int outOfMemory(OutOfMemoryError e, String[] args, PrintWriter err, boolean verbose) {
+    String command =
+        Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    long maxMib = Runtime.getRuntime().maxMemory() >> 20;
+    err.println(
+        "tfhybrid"
+            + (command.isEmpty() ? "" : " " + command)
+            + ": error: out of memory ("
+            + (e.getMessage() == null ? "OutOfMemoryError" : e.getMessage())
+            + ") with a Java heap limit of "
+            + maxMib
+            + " MiB");
+    err.println(
+        "hint: raise the heap with JAVA_OPTS=-Xmx"
+            + Math.max(8, 2 * ((maxMib + 1023) >> 10))
+            + "g (the launcher's default is -Xmx4g); a file that declares more than it holds is"
+            + " refused by the read limits instead (-D"
+            + io.tfhybrid.interop.checkpoint.ReadLimits.RATIO_PROPERTY
+            + ")");
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return INTERNAL_ERROR;
   }
 
   /** Prints an error as one line (what, expected, found), a hint line, and maps it to a status. */
@@ -128,6 +168,7 @@ public final class Main implements Runnable {
         || ex instanceof FileAlreadyExistsException
         || ex instanceof AccessDeniedException
         || ex instanceof java.nio.file.NotDirectoryException
+        || ex instanceof io.tfhybrid.interop.serving.ExportEnvironmentException
         || ex instanceof CommandLine.ParameterException;
   }
 

@@ -51,6 +51,15 @@ final class ModelFlags {
               + " weights); erf (exact GELU) reproduces Hugging Face's Python CvT outputs.")
   GeluKind gelu;
 
+  @Option(
+      names = "--allow-unknown-globals",
+      description =
+          "Read a pickled checkpoint whose globals are outside the allow-list (tensor rebuilders,"
+              + " containers, inert data classes): they become inert placeholders. Such a file"
+              + " would import and call them under torch.load; tfhybrid still runs nothing, and"
+              + " globals known to run code are refused anyway.")
+  boolean allowUnknownGlobals;
+
   /** The load options these flags state. */
   LoadOptions loadOptions() {
     return LoadOptions.defaults()
@@ -59,6 +68,7 @@ final class ModelFlags {
         .withStateKey(stateKey)
         .withNumClasses(numClasses)
         .withPreNorm(preNorm)
-        .withGelu(gelu);
+        .withGelu(gelu)
+        .withAllowUnknownGlobals(allowUnknownGlobals);
   }
 }
