@@ -62,6 +62,7 @@ class ExportDestinationTest {
               () ->
                   TfHybrid.convert(ckpt, out, LoadOptions.defaults(), ExportOptions.defaults()));
       assertEquals(file.toAbsolutePath().toString(), e.getFile(), out.toString());
+      assertEquals(out + ": Not a directory", e.getCause().getMessage());
     }
   }
 

@@ -304,7 +304,10 @@ public final class SavedModelExport {
       existing = existing.getParent();
     }
     if (!Files.isDirectory(existing)) {
-      throw new NotDirectoryException(existing.toString());
+      NotDirectoryException e = new NotDirectoryException(existing.toString());
+      // The system's words, as an export that tried to create the directory would report them.
+      e.initCause(new FileSystemException(modelDir.toString(), null, "Not a directory"));
+      throw e;
     }
     Path probe;
     try {
