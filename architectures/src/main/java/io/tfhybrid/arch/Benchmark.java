@@ -68,11 +68,16 @@ public final class Benchmark {
     }
   }
 
-  /** VmHWM of this process from /proc (Linux), in MiB; -1 elsewhere. */
+  /** VmHWM (peak resident set) of this process, in MiB; -1 off Linux. */
   static long peakRssMib() {
+    return procStatusMib("VmHWM:");
+  }
+
+  /** A kB field of /proc/self/status ({@code VmHWM:}, {@code VmRSS:}) in MiB; -1 off Linux. */
+  static long procStatusMib(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
         }
       }

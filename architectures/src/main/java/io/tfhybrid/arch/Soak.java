@@ -2,9 +2,6 @@ package io.tfhybrid.arch;
 
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.RandomWeights;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -98,17 +95,8 @@ public final class Soak {
     }
   }
 
-  /** VmRSS of this process from /proc (Linux), in MiB; -1 elsewhere. */
+  /** VmRSS (current resident set) of this process, in MiB; -1 off Linux. */
   static long rssMib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
+    return Benchmark.procStatusMib("VmRSS:");
   }
 }
