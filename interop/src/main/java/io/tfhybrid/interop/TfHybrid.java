@@ -191,7 +191,8 @@ public final class TfHybrid {
    * when the export is the goal: reading a large checkpoint takes a minute and gigabytes.
    *
    * @throws java.nio.file.FileAlreadyExistsException when the version exists
-   * @throws java.nio.file.NotDirectoryException when {@code modelDir} or an ancestor is a file
+   * @throws io.tfhybrid.interop.serving.ExportEnvironmentException when {@code modelDir} or an
+   *     ancestor is a file
    * @throws java.nio.file.AccessDeniedException when no file can be created there
    */
   public static void checkExportDestination(Path modelDir, ExportOptions options)

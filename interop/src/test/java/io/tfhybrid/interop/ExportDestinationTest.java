@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tfhybrid.interop.serving.ExportEnvironmentException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -56,13 +57,18 @@ class ExportDestinationTest {
     Path ckpt = notACheckpoint();
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
     for (Path out : List.of(file, file.resolve("m"), file.resolve("m/deeper"))) {
-      NotDirectoryException e =
+      ExportEnvironmentException e =
           assertThrows(
-              NotDirectoryException.class,
+              ExportEnvironmentException.class,
               () ->
                   TfHybrid.convert(ckpt, out, LoadOptions.defaults(), ExportOptions.defaults()));
-      assertEquals(file.toAbsolutePath().toString(), e.getFile(), out.toString());
-      assertEquals(out + ": Not a directory", e.getCause().getMessage());
+      assertEquals(
+          "cannot write the SavedModel to '"
+              + out
+              + "': Not a directory (a component of the path is a file, not a directory)",
+          e.getMessage());
+      assertEquals(
+          file.toAbsolutePath().toString(), ((NotDirectoryException) e.getCause()).getFile());
     }
   }
 

@@ -292,7 +292,8 @@ public final class SavedModelExport {
    * unless {@code overwrite}. Nothing is created or left behind.
    *
    * @param version a fixed version, or null for the next integer (which never exists)
-   * @throws NotDirectoryException when {@code modelDir} or an ancestor is a file
+   * @throws ExportEnvironmentException when {@code modelDir} or an ancestor is a file (its cause,
+   *     a {@link NotDirectoryException}, names the file)
    * @throws AccessDeniedException when no file can be created there (permissions, a read-only
    *     file system), with the system's reason
    * @throws FileAlreadyExistsException when the version exists and overwriting was not asked for
@@ -304,10 +305,8 @@ public final class SavedModelExport {
       existing = existing.getParent();
     }
     if (!Files.isDirectory(existing)) {
-      NotDirectoryException e = new NotDirectoryException(existing.toString());
-      // The system's words, as an export that tried to create the directory would report them.
-      e.initCause(new FileSystemException(modelDir.toString(), null, "Not a directory"));
-      throw e;
+      // What an export that tried to create the directory reports; the cause names the file.
+      throw ExportEnvironmentException.of(modelDir, new NotDirectoryException(existing.toString()));
     }
     Path probe;
     try {
