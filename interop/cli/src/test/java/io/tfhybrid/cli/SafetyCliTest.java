@@ -77,6 +77,21 @@ class SafetyCliTest {
         optIn.toString());
   }
 
+  @Test
+  void anOutputPathThroughAFileIsOneLineNamingIt() throws IOException {
+    Path file = Files.write(tmp.resolve("a-file"), new byte[1]);
+    CliTest.Run r =
+        CliTest.run(
+            "convert", pickledModule().toString(), "--out", file.resolve("m").toString());
+    assertEquals(2, r.status(), r.toString());
+    assertEquals(
+        "tfhybrid convert: error: cannot write the SavedModel to '"
+            + file.resolve("m")
+            + "': Not a directory (a component of the path is a file, not a directory)",
+        errorLine(r),
+        r.toString());
+  }
+
   /** The error line (stderr also carries the progress bar). */
   private static String errorLine(CliTest.Run r) {
     return r.err().lines().filter(l -> l.startsWith("tfhybrid convert: error: ")).findFirst()
