@@ -321,7 +321,10 @@ public final class ServingModel implements AutoCloseable {
       throw new NoSuchFileException(p.toString(), null, "the image to classify");
     }
     byte[] b = Files.readAllBytes(p);
-    boolean jpeg = b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8;
+    // FF D8 FF: the same JPEG test serving_bytes makes in the graph (PilTransform), so a file that
+    // passes here is never sent down the wrong decoder there.
+    boolean jpeg =
+        b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff;
     boolean png =
         b.length > 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G';
     boolean gif = b.length > 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F';
