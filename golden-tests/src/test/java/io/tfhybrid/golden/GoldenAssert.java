@@ -2,6 +2,7 @@ package io.tfhybrid.golden;
 
 import io.tfhybrid.arch.golden.GoldenFixture;
 import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.interop.verify.TensorError;
 import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.HostTensor;
@@ -88,21 +89,10 @@ public final class GoldenAssert {
       throw new AssertionError(c + ": '" + e.name() + "' shape: expected "
           + Checks.shape(refShape) + " (" + e.layout() + "), found " + Checks.shape(oursShape));
     }
-    double maxRef = 0;
-    double maxDiff = -1;
-    int at = 0;
-    for (int i = 0; i < r.length; i++) {
-      maxRef = Math.max(maxRef, Math.abs(r[i]));
-      double d = Math.abs((double) r[i] - o[i]);
-      if (Double.isNaN(d)) {
-        d = Double.POSITIVE_INFINITY;
-      }
-      if (d > maxDiff) {
-        maxDiff = d;
-        at = i;
-      }
-    }
-    return new Measured(e.name(), maxDiff, tol.bound(maxRef), maxRef, unravel(at, refShape),
+    int at = TensorError.argMaxAbsDiff(r, o);
+    double maxRef = Tolerance.maxAbs(r);
+    return new Measured(e.name(), TensorError.absDiff(r[at], o[at]), tol.bound(maxRef), maxRef,
+        unravel(at, refShape),
         r[at], o[at]);
   }
 

@@ -62,16 +62,35 @@ public record TensorError(String name, long[] shape, double maxAbsDiff, double b
 
   /** Largest |a − b| over the flattened tensors (equal lengths required; NaN counts as ∞). */
   public static double maxAbsDiff(float[] expected, float[] found) {
+    int at = argMaxAbsDiff(expected, found);
+    return at < 0 ? 0 : absDiff(expected[at], found[at]);
+  }
+
+  /**
+   * Index of the largest |a − b| (the first one where several tie; NaN counts as ∞), or −1 for
+   * empty tensors. Equal lengths required.
+   */
+  public static int argMaxAbsDiff(float[] expected, float[] found) {
     Checks.checkArg(
         expected.length == found.length,
         "expected %s values, found %s",
         expected.length,
         found.length);
-    double max = 0;
+    int at = -1;
+    double max = -1;
     for (int i = 0; i < expected.length; i++) {
-      double d = Math.abs((double) expected[i] - found[i]);
-      max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(max, d);
+      double d = absDiff(expected[i], found[i]);
+      if (d > max) {
+        max = d;
+        at = i;
+      }
     }
-    return max;
+    return at;
+  }
+
+  /** |expected − found| in double precision; NaN counts as ∞. */
+  public static double absDiff(float expected, float found) {
+    double d = Math.abs((double) expected - found);
+    return Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
   }
 }

@@ -26,11 +26,16 @@ public record Tolerance(double relative) {
 
   /** The allowed max |Δ| for {@code reference}. */
   public double bound(float[] reference) {
+    return bound(maxAbs(reference));
+  }
+
+  /** The largest |value| of {@code reference} (0 when empty). */
+  public static double maxAbs(float[] reference) {
     double m = 0;
     for (float f : reference) {
       m = Math.max(m, Math.abs(f));
     }
-    return bound(m);
+    return m;
   }
 
   /** {@code "1e-04 · max(1, max |reference|)"}. */
