@@ -30,10 +30,11 @@ class CoAtNetLoadingTest {
   void anotherVariantsCheckpointFailsWithEveryProblemAndNamesTheVariant() {
     StateDict other = SyntheticCheckpoints.random("coatnet_1.safetensors",
         CoAtNetVariants.COATNET_1_224.config().createModule().stateDictSpec(), 3);
-    try (BuiltModel m = Models.build("coatnet_0_224")) {
+    CoAtNet root = CoAtNetVariants.COATNET_0_224.config().createModule();
+    {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.load(m, other));
-      List<String> expected = SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), other);
+          () -> WeightLoader.check("coatnet_0_224", root, other));
+      List<String> expected = SyntheticCheckpoints.expectedProblems(root.stateDictSpec(), other);
       assertEquals(192, expected.size()); // s2.3-5 and s3.5-13 exist only in coatnet_1
       assertEquals(expected, e.problems());
       assertTrue(e.getMessage().startsWith("Cannot load checkpoint 'coatnet_1.safetensors' into"
@@ -50,10 +51,11 @@ class CoAtNetLoadingTest {
     GoldenCase c = GoldenCase.named(Arch.COATNET, "tiny_64_b2");
     CoAtNetConfig at96 = CoAtNetConfig.fromFixture(c.metadata()).withImageSize(96);
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
-    try (BuiltModel m = BuiltModel.build("tiny_64_b2@96", new CoAtNet(at96), 96, 96)) {
+    CoAtNet root = new CoAtNet(at96);
+    {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.load(m, sd));
-      assertEquals(SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd), e.problems());
+          () -> WeightLoader.check("tiny_64_b2@96", root, sd));
+      assertEquals(SyntheticCheckpoints.expectedProblems(root.stateDictSpec(), sd), e.problems());
       assertEquals(8, e.problems().size()); // table + index of s3.0, s3.1, s4.0, s4.1
       assertTrue(e.problems().contains("size mismatch 's3.0.attn.1.fn.relative_bias_table':"
           + " expected [121, 8], found [49, 8]"), e.problems().toString());
@@ -84,9 +86,9 @@ class CoAtNetLoadingTest {
     altered.put(key, HostTensor.ofLongs(sd.get(key).shape(), transposed));
     StateDict bad = StateDict.of("altered.pth", altered, List.of());
     CoAtNet root = new CoAtNet(CoAtNetConfig.fromFixture(c.metadata()));
-    try (BuiltModel m = BuiltModel.build("tiny_64_b2", root, 64, 64)) {
+    {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.load(m, bad));
+          () -> WeightLoader.check("tiny_64_b2", root, bad));
       assertEquals(List.of("computed buffer '" + key + "' differs from the checkpoint: at flat"
           + " index 1 expected " + idx[1] + ", found " + transposed[1]), e.problems());
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmConfig;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
@@ -22,10 +22,11 @@ class CoAtNetTimmLoadingTest {
   void anotherArchitecturesCheckpointListsEveryProblemAndNamesTheArchitecture() {
     StateDict other = SyntheticCheckpoints.random("coatnet_rmlp_nano_rw_224.safetensors",
         Models.variant("coatnet_rmlp_nano_rw_224").config().createModule().stateDictSpec(), 3);
-    try (BuiltModel m = Models.build("coatnet_nano_rw_224")) {
-      CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, other));
-      List<String> expected = SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), other);
+    ClassifierModel root = Models.variant("coatnet_nano_rw_224").config().createModule();
+    {
+      CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.check("coatnet_nano_rw_224", root, other));
+      List<String> expected = SyntheticCheckpoints.expectedProblems(root.stateDictSpec(), other);
       // 9 transformer blocks: a bias table each missing, 4 MLP tensors each unexpected.
       assertEquals(9 * 5, expected.size());
       assertEquals(expected, e.problems());
@@ -43,9 +44,10 @@ class CoAtNetTimmLoadingTest {
   void anImageNet12kHeadSaysWhichTagItIs() {
     StateDict in12k = SyntheticCheckpoints.random("coatnet_2_rw_224.sw_in12k.safetensors",
         Models.variant("coatnet_2_rw_224.sw_in12k").config().createModule().stateDictSpec(), 5);
-    try (BuiltModel m = Models.build("coatnet_2_rw_224.sw_in12k_ft_in1k")) {
-      CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, in12k));
+    String id = "coatnet_2_rw_224.sw_in12k_ft_in1k";
+    {
+      CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.check(id, Models.variant(id).config().createModule(), in12k));
       assertEquals(List.of(
           "size mismatch 'head.fc.weight': expected [1000, 1024], found [11821, 1024]",
           "size mismatch 'head.fc.bias': expected [1000], found [11821]"), e.problems());
@@ -61,10 +63,11 @@ class CoAtNetTimmLoadingTest {
     GoldenCase c = GoldenCase.named(Arch.COATNET_TIMM, "rw0_pool_b2");
     CoAtNetTimmConfig at96 = ((CoAtNetTimmConfig) c.modelConfig()).withImageSize(96, 96);
     StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
-    try (BuiltModel m = BuiltModel.build("rw0_pool_b2@96", at96.createModule(), 96, 96)) {
-      CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
-      assertEquals(SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd), e.problems());
+    ClassifierModel root = at96.createModule();
+    {
+      CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.check("rw0_pool_b2@96", root, sd));
+      assertEquals(SyntheticCheckpoints.expectedProblems(root.stateDictSpec(), sd), e.problems());
       assertEquals(2, e.problems().size());
       assertTrue(e.problems().contains("size mismatch"
           + " 'stages.2.blocks.0.attn.rel_pos.relative_position_bias_table': expected [121, 1],"

@@ -16,7 +16,7 @@ import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.SafetensorsFiles;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.load.CheckpointMismatchException;
-import io.tfhybrid.interop.load.LoadReport;
+import io.tfhybrid.interop.load.LoadPlan;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.nn.HostTensor;
@@ -39,10 +39,12 @@ class ContNetLoadingTest {
     StateDict sd =
         SyntheticCheckpoints.random(
             other.id() + ".pth", new ContNet(other.config()).stateDictSpec(), 3);
-    try (BuiltModel m = BuiltModel.build(model)) {
+    ContNet root = new ContNet(model.config());
+    {
       CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
-      List<String> expected = SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd);
+          assertThrows(
+              CheckpointMismatchException.class, () -> WeightLoader.check(model.id(), root, sd));
+      List<String> expected = SyntheticCheckpoints.expectedProblems(root.stateDictSpec(), sd);
       assertEquals(expected, e.problems(), "the full problem list");
       assertTrue(
           e.getMessage()
@@ -79,10 +81,13 @@ class ContNetLoadingTest {
         ContNetVariants.TI.config().withFlags(new ContNetFlags(true, true, false, false));
     StateDict sd =
         SyntheticCheckpoints.random("ti_rel_avgdown.pth", new ContNet(trained).stateDictSpec(), 5);
-    try (BuiltModel m = BuiltModel.build(ContNetVariants.TI)) {
+    ContNet ti = new ContNet(ContNetVariants.TI.config());
+    {
       CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
-      assertEquals(SyntheticCheckpoints.expectedProblems(m.stateDictSpec(), sd), e.problems());
+          assertThrows(
+              CheckpointMismatchException.class,
+              () -> WeightLoader.check(ContNetVariants.TI.id(), ti, sd));
+      assertEquals(SyntheticCheckpoints.expectedProblems(ti.stateDictSpec(), sd), e.problems());
       String msg = e.getMessage();
       assertTrue(
           msg.contains(
@@ -98,11 +103,10 @@ class ContNetLoadingTest {
           msg);
       assertTrue(!msg.contains("looks like variant"), "same topology: no variant hint\n" + msg);
     }
-    // With the detected flags the same state dict loads.
-    try (BuiltModel m = BuiltModel.build("ti_rel_avgdown", new ContNet(trained), 224, 224)) {
-      LoadReport r = WeightLoader.load(m, sd);
-      assertEquals(sd.size(), r.tensorsLoaded());
-    }
+    // With the detected flags the same state dict passes the check, every entry matched.
+    LoadPlan plan = WeightLoader.check("ti_rel_avgdown", new ContNet(trained), sd);
+    assertEquals(sd.keys(), plan.specs().stream().map(s -> s.key()).toList());
+    assertTrue(plan.warnings().isEmpty(), plan.warnings().toString());
   }
 
   @Test
@@ -116,11 +120,11 @@ class ContNetLoadingTest {
     LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>(sd.asMap());
     t.put(key, HostTensor.ofLongs(sd.get(key).shape(), idx));
     StateDict altered = StateDict.of("altered.safetensors", t, List.of());
-    try (BuiltModel m =
-        BuiltModel.build(
-            "odd53", new ContNet(ContNetConfig.fromFixture(c.metadata())), c.height(), c.width())) {
+    ContNet odd53 = new ContNet(ContNetConfig.fromFixture(c.metadata()));
+    {
       CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, altered));
+          assertThrows(
+              CheckpointMismatchException.class, () -> WeightLoader.check("odd53", odd53, altered));
       assertEquals(
           List.of(
               "computed buffer '"

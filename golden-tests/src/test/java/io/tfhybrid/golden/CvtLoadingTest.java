@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Arch;
-import io.tfhybrid.arch.BuiltModel;
-import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.cvt.CvtConfig;
 import io.tfhybrid.arch.cvt.CvtHfTable;
 import io.tfhybrid.arch.cvt.CvtVariants;
@@ -24,9 +22,9 @@ class CvtLoadingTest {
   void cvt21CheckpointInCvt13ListsEveryExtraBlockAndNamesCvt21() {
     StateDict sd = SyntheticCheckpoints.random(
         "CvT-21-224x224-IN-1k.pth", CvtVariants.CVT_21.createModule().stateDictSpec(), 21);
-    try (BuiltModel m = Models.build("cvt_13_224")) {
-      CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+    {
+      CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.check("cvt_13_224", CvtVariants.CVT_13.createModule(), sd));
       // CvT-21 has 2 more blocks in stage1 and 6 more in stage2, 34 entries each.
       assertEquals(8 * 34, e.problems().size(), e.getMessage());
       assertTrue(e.problems().stream().allMatch(p -> p.startsWith("unexpected 'stage")));
@@ -46,11 +44,9 @@ class CvtLoadingTest {
   void cvt13CheckpointInW24ListsEveryMismatchAndNamesCvt13() {
     StateDict sd = SyntheticCheckpoints.random(
         "CvT-13-384x384-IN-22k.pth", CvtVariants.CVT_13.createModule().stateDictSpec(), 13);
-    // Variable shapes do not depend on the input size: build W24 small to keep the test fast.
-    try (BuiltModel m = BuiltModel.build("cvt_w24_384", CvtVariants.CVT_W24.createModule(), 64,
-        64)) {
-      CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+    {
+      CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.check("cvt_w24_384", CvtVariants.CVT_W24.createModule(), sd));
       assertTrue(e.problems().contains("size mismatch 'stage0.patch_embed.proj.weight': expected"
           + " [192, 3, 7, 7], found [64, 3, 7, 7]"), e.problems().toString());
       assertTrue(e.problems().contains("missing 'stage2.blocks.19.mlp.fc2.bias' [1024]"));
@@ -71,10 +67,9 @@ class CvtLoadingTest {
     StateDict original = Checkpoints.read(c.weights(Format.SAFETENSORS));
     StateDict hf = StateDict.of("model.safetensors", CvtHfTable.toHfPytorch(original.asMap()),
         List.of());
-    try (BuiltModel m =
-        BuiltModel.build("case", CvtConfig.fromFixture(c.metadata()).createModule(), 64, 80)) {
-      CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, hf));
+    {
+      CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
+          () -> WeightLoader.check("case", CvtConfig.fromFixture(c.metadata()).createModule(), hf));
       assertEquals(2 * original.size(), e.problems().size());
       assertTrue(e.getMessage().contains("Hint: the checkpoint uses Hugging Face CvT names ("
           + original.size() + " of " + original.size() + " keys"), e.getMessage());
@@ -87,9 +82,10 @@ class CvtLoadingTest {
   void anotherClassCountSuggestsWithNumClasses() throws Exception {
     GoldenCase c = GoldenCase.named(Arch.CVT, "cls_b2_64x80");
     CvtConfig thousand = CvtConfig.fromFixture(c.metadata()).withNumClasses(1000);
-    try (BuiltModel m = BuiltModel.build("case", thousand.createModule(), 64, 80)) {
+    StateDict sd = Checkpoints.read(c.weights(Format.PTH));
+    {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.load(m, Checkpoints.read(c.weights(Format.PTH))));
+          () -> WeightLoader.check("case", thousand.createModule(), sd));
       assertEquals(List.of("size mismatch 'head.weight': expected [1000, 48], found [10, 48]",
           "size mismatch 'head.bias': expected [1000], found [10]"), e.problems());
       assertTrue(e.getMessage().contains("use CvtConfig.withNumClasses(10)"), e.getMessage());

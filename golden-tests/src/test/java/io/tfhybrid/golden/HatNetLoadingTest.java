@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Arch;
 import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.transcnn.HatNetConfig;
 import io.tfhybrid.arch.transcnn.HatNetFixtures;
 import io.tfhybrid.arch.transcnn.HatNetVariants;
@@ -55,10 +56,11 @@ class HatNetLoadingTest {
     for (String k : small.keySet()) {
       expected += tiny.containsKey(k) ? 0 : 1;
     }
-    try (BuiltModel m = BuiltModel.build(HatNetVariants.TRANSCNN_TINY_224)) {
+    {
       StateDict sd = zeros("HAT-Net_Small.pth", small);
       CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.check(
+              "transcnn_tiny_224", HatNetVariants.TRANSCNN_TINY_224.config().createModule(), sd));
       assertEquals(expected, e.problems().size());
       String msg = e.getMessage();
       assertTrue(msg.startsWith("Cannot load checkpoint 'HAT-Net_Small.pth' into TransCNN"
@@ -76,10 +78,11 @@ class HatNetLoadingTest {
   void anotherClassCountSaysHowToBuildIt() throws IOException {
     GoldenCase c = GoldenCase.named(Arch.TRANSCNN, "b2_nonsquare_64x96");
     HatNetConfig eleven = HatNetConfig.fromFixture(c.metadata()).withNumClasses(11);
-    try (BuiltModel m = BuiltModel.build("b2_nonsquare_64x96", eleven.createModule(), 64, 96)) {
+    {
       StateDict sd = Checkpoints.read(c.weights(Format.SAFETENSORS));
       CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, sd));
+          assertThrows(CheckpointMismatchException.class,
+              () -> WeightLoader.check("b2_nonsquare_64x96", eleven.createModule(), sd));
       assertEquals(List.of("size mismatch 'classifier.1.weight': expected [11, 48], found [10, 48]",
           "size mismatch 'classifier.1.bias': expected [11], found [10]"), e.problems());
       assertTrue(e.getMessage().endsWith("\nHint: the checkpoint has 10 classes"
@@ -94,9 +97,11 @@ class HatNetLoadingTest {
     Map<String, long[]> tiny = HatNetFixtures.transCnnV1Shapes(new int[] {64, 128, 256, 512},
         new int[] {2, 2, 4, 2}, new int[] {4, 4, 4, 4}, new int[] {8, 8, 8, 1}, 1000);
     StateDict v1 = zeros("TransCNN-Tiny.pth", tiny);
-    try (BuiltModel m = BuiltModel.build(HatNetVariants.TRANSCNN_TINY_224)) {
+    ClassifierModel tinyRoot = HatNetVariants.TRANSCNN_TINY_224.config().createModule();
+    {
       CheckpointMismatchException e =
-          assertThrows(CheckpointMismatchException.class, () -> WeightLoader.load(m, v1));
+          assertThrows(CheckpointMismatchException.class,
+              () -> WeightLoader.check("transcnn_tiny_224", tinyRoot, v1));
       String msg = e.getMessage();
       int n = e.problems().size();
       assertTrue(n > 300, "the full list stays available in problems(): " + n);
@@ -113,7 +118,8 @@ class HatNetLoadingTest {
           + " release v2.0 of yun-liu/HAT-Net instead."), msg);
       // Non-strict loading would zero-fill nearly everything: a v1 checkpoint still fails.
       CheckpointMismatchException lenient = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.builder().strict(false).build().loadInto(m, v1));
+          () -> WeightLoader.builder().strict(false).build()
+              .checkAgainst("transcnn_tiny_224", tinyRoot, v1));
       assertTrue(lenient.getMessage().contains(": TransCNN v1 checkpoint: not supported"));
     }
   }

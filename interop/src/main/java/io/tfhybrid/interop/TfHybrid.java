@@ -11,6 +11,7 @@ import io.tfhybrid.interop.detect.ModelDetector;
 import io.tfhybrid.interop.hub.TimmCheckpoint;
 import io.tfhybrid.interop.hub.TimmConfig;
 import io.tfhybrid.interop.load.HuggingFaceCvt;
+import io.tfhybrid.interop.load.LoadPlan;
 import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.interop.serving.SavedModelExport;
@@ -154,16 +155,22 @@ public final class TfHybrid {
   }
 
   /**
-   * Builds the chosen model's graph and loads {@code sd} into it (strictly unless the options say
+   * Checks {@code sd} against the chosen model's declarations ({@link WeightLoader#checkAgainst},
+   * no graph yet), then builds the graph and loads the weights (strictly unless the options say
    * otherwise).
    *
    * @throws io.tfhybrid.interop.load.CheckpointMismatchException when the weights do not fit
    */
   public static LoadedModel load(ModelChoice choice, StateDict sd, LoadOptions options) {
-    BuiltModel m =
-        BuiltModel.build(choice.name(), choice.createModule(), choice.height(), choice.width());
+    // The check needs only the declarations: a wrong checkpoint fails before any graph exists.
+    LoadPlan plan =
+        WeightLoader.builder()
+            .strict(options.strict())
+            .build()
+            .checkAgainst(choice.name(), choice.createModule(), sd);
+    BuiltModel m = BuiltModel.build(choice.name(), plan.root(), choice.height(), choice.width());
     try {
-      LoadReport report = WeightLoader.builder().strict(options.strict()).build().loadInto(m, sd);
+      LoadReport report = WeightLoader.builder().build().loadInto(m, plan);
       return new LoadedModel(choice, m, report, sd.source());
     } catch (RuntimeException e) {
       m.close();

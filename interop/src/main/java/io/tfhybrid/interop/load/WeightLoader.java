@@ -1,6 +1,7 @@
 package io.tfhybrid.interop.load;
 
 import io.tfhybrid.arch.BuiltModel;
+import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
@@ -23,6 +24,11 @@ import java.util.TreeMap;
 /**
  * Writes a {@link StateDict} into a built model's variables. Loading is a name match (the variable
  * is named by the state_dict key) plus a layout conversion ({@link io.tfhybrid.nn.Layout}).
+ *
+ * <p>Two steps: {@link #check} / {@link #checkAgainst} compare the checkpoint with the model's
+ * declared {@link ParamSpec}s (keys, torch shapes, dtypes, computed buffers) without TensorFlow, so
+ * it runs before a graph is built; {@link #loadInto(BuiltModel, LoadPlan)} then writes the checked
+ * tensors. {@link #loadInto(BuiltModel, StateDict)} does both.
  *
  * <p>Strict by default: one {@link CheckpointMismatchException} lists every missing key,
  * unexpected key, shape mismatch and differing computed buffer. In non-strict mode the same
@@ -83,15 +89,33 @@ public final class WeightLoader {
 
   /** Checks {@code sd} against the model and loads it. */
   public LoadReport loadInto(BuiltModel model, StateDict sd) {
-    List<ParamSpec> specs = model.stateDictSpec();
+    return loadInto(model, checkAgainst(model.name(), model.root(), sd));
+  }
+
+  /**
+   * Strict {@link #checkAgainst}: compares a checkpoint with a model's declarations, with no graph
+   * and no TensorFlow, so a wrong checkpoint fails in milliseconds.
+   *
+   * @throws CheckpointMismatchException listing every problem
+   */
+  public static LoadPlan check(String modelName, ClassifierModel root, StateDict sd) {
+    return builder().build().checkAgainst(modelName, root, sd);
+  }
+
+  /**
+   * Compares {@code sd} with what {@code root} declares — keys, torch shapes, dtypes, the values
+   * of computed buffers — without building anything: the check a load makes first, callable
+   * before the graph exists. Non-strict, the problems become the plan's warnings.
+   *
+   * @param modelName the variant id, for messages
+   * @throws CheckpointMismatchException listing every problem (strict, or a checkpoint the family
+   *     recognises as unsupported)
+   */
+  public LoadPlan checkAgainst(String modelName, ClassifierModel root, StateDict sd) {
+    List<ParamSpec> specs = root.stateDictSpec();
     Map<String, ParamSpec> byKey = new LinkedHashMap<>();
     specs.forEach(s -> byKey.put(s.key(), s));
-    Set<String> derivedKeys = new LinkedHashSet<>();
-    for (ParamSpec v : model.root().variableSpec()) {
-      if (v.kind() == ParamSpec.Kind.DERIVED) {
-        derivedKeys.add(v.key());
-      }
-    }
+    Set<String> derivedKeys = derivedKeys(root);
 
     List<String> missing = new ArrayList<>();
     List<String> mismatched = new ArrayList<>();
@@ -150,24 +174,62 @@ public final class WeightLoader {
     if (!problems.isEmpty()) {
       // A release the family recognises as unsupported fails even when not strict: zero-filling
       // nearly every tensor would give a model that silently computes nonsense.
-      Optional<String> unsupported = model.root().unsupportedCheckpoint(sd.shapes());
+      Optional<String> unsupported = root.unsupportedCheckpoint(sd.shapes());
       if (strict || unsupported.isPresent()) {
-        throw mismatch(model, sd, problems, unsupported);
+        throw mismatch(modelName, root, sd, problems, unsupported);
       }
       warnings.addAll(problems);
     }
     widened.forEach((dt, n) -> notes.add(n + " " + dt.torchName() + " tensors converted to float32"));
-
-    long values = assign(model, sd, specs, derivedKeys);
-    int loaded = (int) specs.stream().filter(s -> sd.contains(s.key())).count();
-    return new LoadReport(sd.source(), model.name(), loaded, values, notes, warnings);
+    return new LoadPlan(sd.source(), modelName, root, sd, notes, warnings);
   }
 
-  private CheckpointMismatchException mismatch(BuiltModel model, StateDict sd,
-      List<String> problems, Optional<String> unsupported) {
+  /**
+   * Writes a checked checkpoint into the variables of {@code model}, which must declare what the
+   * plan was checked against (normally it was built from {@link LoadPlan#root()}).
+   */
+  public LoadReport loadInto(BuiltModel model, LoadPlan plan) {
+    List<ParamSpec> specs = model.stateDictSpec();
+    if (model.root() != plan.root() && !sameDeclarations(specs, plan.specs())) {
+      throw new IllegalArgumentException("the load plan for '" + plan.model()
+          + "' was checked against another model's declarations than '" + model.name() + "' has");
+    }
+    StateDict sd = plan.stateDict();
+    long values = assign(model, sd, specs, derivedKeys(model.root()));
+    int loaded = (int) specs.stream().filter(s -> sd.contains(s.key())).count();
+    return new LoadReport(plan.source(), model.name(), loaded, values, plan.notes(), plan.warnings());
+  }
+
+  private static boolean sameDeclarations(List<ParamSpec> a, List<ParamSpec> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      ParamSpec x = a.get(i);
+      ParamSpec y = b.get(i);
+      if (!x.key().equals(y.key()) || !Arrays.equals(x.torchShape(), y.torchShape())
+          || x.dtype() != y.dtype() || x.layout() != y.layout()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Set<String> derivedKeys(ClassifierModel root) {
+    Set<String> derivedKeys = new LinkedHashSet<>();
+    for (ParamSpec v : root.variableSpec()) {
+      if (v.kind() == ParamSpec.Kind.DERIVED) {
+        derivedKeys.add(v.key());
+      }
+    }
+    return derivedKeys;
+  }
+
+  private static CheckpointMismatchException mismatch(String modelName, ClassifierModel root,
+      StateDict sd, List<String> problems, Optional<String> unsupported) {
     StringBuilder msg = new StringBuilder();
     msg.append("Cannot load checkpoint '").append(fileName(sd.source())).append("' into ")
-        .append(model.root().arch().displayName()).append(" '").append(model.name()).append('\'');
+        .append(root.arch().displayName()).append(" '").append(modelName).append('\'');
     int limit = Integer.MAX_VALUE; // like load_state_dict: every problem, not a sample
     if (unsupported.isPresent()) {
       // The verdict leads; the key-by-key list would only bury it (all of it is in problems()).
@@ -187,7 +249,7 @@ public final class WeightLoader {
       }
       msg.append("\n  ").append(p);
     }
-    for (String hint : model.root().diagnose(sd.shapes())) {
+    for (String hint : root.diagnose(sd.shapes())) {
       msg.append("\nHint: ").append(hint);
     }
     return new CheckpointMismatchException(msg.toString(), problems);

@@ -32,7 +32,7 @@ class WeightLoaderTest {
    * logits = mean_hw(x) · W + 2·b, where 2·b is a derived variable computed at load time, plus an
    * int64 computed buffer and a plain int64 buffer that the loader must check and load.
    */
-  static final class Tiny extends ClassifierModel {
+  static class Tiny extends ClassifierModel {
     final ParamSpec weight = param("weight", Layout.OUT_IN, 2, 3);
     final ParamSpec bias = param("bias", Layout.AS_IS, 2);
     final ParamSpec index = computedBuffer("index", HostTensor.ofLongs(new long[] {4}, new long[] {0, 1, 2, 3}));
@@ -110,9 +110,9 @@ class WeightLoaderTest {
     sd.remove("bias");
     sd.put("counter", HostTensor.ofFloats(new long[] {}, new float[] {1}));
     sd.put("extra.weight", HostTensor.ofFloats(new long[] {5}, new float[5]));
-    try (BuiltModel m = BuiltModel.build("tiny", new Tiny(), 1, 1)) {
+    {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.load(m, StateDict.of("/some/dir/bad.pth", sd, List.of())));
+          () -> WeightLoader.check("tiny", new Tiny(), StateDict.of("/some/dir/bad.pth", sd, List.of())));
       assertEquals("""
           Cannot load checkpoint 'bad.pth' into Conv2Former 'tiny' (4 problems):
             size mismatch 'weight': expected [2, 3], found [3, 2]
@@ -125,12 +125,34 @@ class WeightLoaderTest {
   }
 
   @Test
+  void theCheckNeedsNoGraphAndItsPlanLoadsOnlyIntoTheModelItWasCheckedFor() {
+    Tiny root = new Tiny();
+    LoadPlan plan = WeightLoader.check("tiny", root, StateDict.of("tiny.pth", good(), List.of()));
+    assertEquals("tiny.pth", plan.source());
+    assertEquals(List.of("weight", "bias", "index", "counter"),
+        plan.specs().stream().map(ParamSpec::key).toList());
+    try (BuiltModel m = BuiltModel.build("tiny", root, 1, 1)) {
+      LoadReport r = WeightLoader.builder().build().loadInto(m, plan);
+      assertEquals(4, r.tensorsLoaded());
+      assertArrayEquals(new float[] {15, 30}, logits(m), 1e-6f);
+    }
+    try (BuiltModel other = BuiltModel.build("other", new Tiny() {
+      final ParamSpec extra = param("extra", Layout.AS_IS, 1);
+    }, 1, 1)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> WeightLoader.builder().build().loadInto(other, plan));
+      assertTrue(e.getMessage().contains("checked against another model's declarations"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void aComputedBufferThatDiffersIsAnError() {
     LinkedHashMap<String, HostTensor> sd = good();
     sd.put("index", HostTensor.ofLongs(new long[] {4}, new long[] {0, 1, 3, 2}));
-    try (BuiltModel m = BuiltModel.build("tiny", new Tiny(), 1, 1)) {
+    {
       CheckpointMismatchException e = assertThrows(CheckpointMismatchException.class,
-          () -> WeightLoader.load(m, StateDict.of("idx.pth", sd, List.of())));
+          () -> WeightLoader.check("tiny", new Tiny(), StateDict.of("idx.pth", sd, List.of())));
       assertTrue(e.getMessage().contains(
           "computed buffer 'index' differs from the checkpoint: at flat index 2 expected 2, found 3"),
           e.getMessage());
