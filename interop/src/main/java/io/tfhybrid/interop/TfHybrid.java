@@ -4,6 +4,7 @@ import io.tfhybrid.arch.Benchmark;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants;
+import io.tfhybrid.interop.bench.RandomCheckpoint;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.detect.ModelChoice;
@@ -223,13 +224,28 @@ public final class TfHybrid {
    * @throws TfHybridException for an unknown variant id
    */
   public static Benchmark.Result benchmark(String variantId, int batch, int warmup, int iters) {
-    io.tfhybrid.arch.Variant<?> v;
+    return Benchmark.run(variant(variantId), batch, warmup, iters);
+  }
+
+  /**
+   * Writes a seeded random checkpoint of a registered variant as {@code .safetensors} ({@code
+   * tfhybrid bench --write-checkpoint}): the variant's exact state_dict keys and torch shapes,
+   * values of a sane network (see {@link RandomCheckpoint}). The same id and seed give the same
+   * bytes.
+   *
+   * @throws TfHybridException for an unknown variant id
+   */
+  public static RandomCheckpoint.Result writeRandomCheckpoint(String variantId, Path file,
+      long seed) throws IOException {
+    return RandomCheckpoint.write(variant(variantId), file, seed);
+  }
+
+  private static io.tfhybrid.arch.Variant<?> variant(String variantId) {
     try {
-      v = Models.variant(variantId);
+      return Models.variant(variantId);
     } catch (IllegalArgumentException e) {
       throw new TfHybridException(e.getMessage(), "tfhybrid list shows every variant id");
     }
-    return Benchmark.run(v, batch, warmup, iters);
   }
 
   /** Every registered variant id, family by family ({@code tfhybrid list}). */

@@ -27,34 +27,59 @@ public final class RandomWeights {
     SplittableRandom rnd = new SplittableRandom(seed);
     Map<String, Object> out = new LinkedHashMap<>();
     for (ParamSpec s : specs) {
-      if (s.kind() == ParamSpec.Kind.DERIVED) {
-        continue;
+      if (s.kind() != ParamSpec.Kind.DERIVED) {
+        out.put(s.key(), values(s, rnd));
       }
-      int n = Math.toIntExact(s.numel());
-      if (s.dtype() == DType.I64) {
-        out.put(s.key(), s.expected() != null ? s.expected().toLongArray() : new long[n]);
-        continue;
-      }
-      long[] shape = s.torchShape();
-      long fanIn = 1;
-      for (int i = 1; i < shape.length; i++) {
-        fanIn *= shape[i];
-      }
-      double std = shape.length >= 2 ? 1.0 / Math.sqrt(fanIn) : 0.1;
-      boolean positive = s.key().endsWith("running_var");
-      float[] f = new float[n];
-      for (int i = 0; i < n; i++) {
-        double g = rnd.nextDouble() * 2 - 1 + rnd.nextDouble() * 2 - 1 + rnd.nextDouble() * 2 - 1;
-        f[i] = positive ? (float) (0.5 + rnd.nextDouble()) : (float) (g * std);
-      }
-      if (s.key().endsWith(".weight") && shape.length == 1) {
-        for (int i = 0; i < n; i++) {
-          f[i] += 1f; // norm gammas around 1
-        }
-      }
-      out.put(s.key(), f);
     }
     return out;
+  }
+
+  /**
+   * The next state_dict entry of a stream of random weights, in torch layout: the value {@link
+   * #torchLayout} gives {@code spec} when {@code rnd} has produced the entries before it. Lets a
+   * writer produce a large checkpoint one tensor at a time.
+   *
+   * @throws IllegalArgumentException for a {@link ParamSpec.Kind#DERIVED} spec (not in a state_dict)
+   */
+  public static HostTensor torchTensor(ParamSpec spec, SplittableRandom rnd) {
+    Checks.checkArg(spec.inStateDict(), "'%s' is derived, not a state_dict entry", spec.key());
+    Object v = values(spec, rnd);
+    return v instanceof long[] l
+        ? HostTensor.ofLongs(spec.torchShape(), l)
+        : HostTensor.ofFloats(spec.torchShape(), (float[]) v);
+  }
+
+  /**
+   * float[] for floats: N(0, 1/fan_in)-ish weights (std 0.1 for vectors), norm gammas around 1,
+   * running variances in [0.5, 1.5); long[] for I64 buffers (zeros: {@code num_batches_tracked});
+   * a computed buffer's exact value.
+   */
+  private static Object values(ParamSpec s, SplittableRandom rnd) {
+    int n = Math.toIntExact(s.numel());
+    if (s.expected() != null) { // a computed buffer holds its exact value
+      return s.dtype() == DType.I64 ? s.expected().toLongArray() : s.expected().toFloatArray();
+    }
+    if (s.dtype() == DType.I64) {
+      return new long[n];
+    }
+    long[] shape = s.torchShape();
+    long fanIn = 1;
+    for (int i = 1; i < shape.length; i++) {
+      fanIn *= shape[i];
+    }
+    double std = shape.length >= 2 ? 1.0 / Math.sqrt(fanIn) : 0.1;
+    boolean positive = s.key().endsWith("running_var");
+    float[] f = new float[n];
+    for (int i = 0; i < n; i++) {
+      double g = rnd.nextDouble() * 2 - 1 + rnd.nextDouble() * 2 - 1 + rnd.nextDouble() * 2 - 1;
+      f[i] = positive ? (float) (0.5 + rnd.nextDouble()) : (float) (g * std);
+    }
+    if (s.key().endsWith(".weight") && shape.length == 1) {
+      for (int i = 0; i < n; i++) {
+        f[i] += 1f; // norm gammas around 1
+      }
+    }
+    return f;
   }
 
   /**

@@ -19,13 +19,30 @@ import picocli.CommandLine.Spec;
     description =
         "Time forward passes of variants at their default resolution with random weights:"
             + " graph build time, median and best wall time, images/s, peak RSS."
-            + " Speed targets live here, never in timed unit tests.")
+            + " Speed targets live here, never in timed unit tests."
+            + " --write-checkpoint VARIANT --out FILE.safetensors writes a seeded random"
+            + " checkpoint of a variant instead.")
 final class BenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "VARIANT", arity = "1..*",
+  @Parameters(paramLabel = "VARIANT", arity = "0..*",
       description = "Variant ids (see 'tfhybrid list'), or 'all'.")
-  List<String> variants;
+  List<String> variants = List.of();
+
+  @Option(names = "--write-checkpoint", paramLabel = "VARIANT",
+      description = "Instead of timing: write a seeded random checkpoint of VARIANT (its exact"
+          + " state_dict keys and torch shapes, valid BatchNorm statistics and computed buffers)"
+          + " to --out as .safetensors. interop/src/main/python/safetensors_to_pth.py turns it"
+          + " into a torch.save .pth.")
+  String writeCheckpoint;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "With --write-checkpoint: the .safetensors file to write.")
+  java.nio.file.Path out;
+
+  @Option(names = "--seed", defaultValue = "0",
+      description = "With --write-checkpoint: the random seed (default ${DEFAULT-VALUE}).")
+  long seed;
 
   @Option(names = "--batch", defaultValue = "1", description = "Batch size (default ${DEFAULT-VALUE}).")
   int batch;
@@ -46,7 +63,22 @@ final class BenchCommand implements Callable<Integer> {
   int soakEvery;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
+    if (writeCheckpoint != null) {
+      if (out == null || !variants.isEmpty()) {
+        throw new CliError("bench --write-checkpoint", "one --out FILE and no VARIANT arguments",
+            (out == null ? "no --out" : "--out " + out)
+                + (variants.isEmpty() ? "" : ", variants " + variants),
+            "tfhybrid bench --write-checkpoint cvt_13_224 --out cvt13.safetensors --seed 1");
+      }
+      spec.commandLine().getOut().println(
+          TfHybrid.writeRandomCheckpoint(writeCheckpoint, out, seed));
+      return 0;
+    }
+    if (variants.isEmpty()) {
+      throw new CliError("bench", "at least one VARIANT (or --write-checkpoint VARIANT)",
+          "none", "tfhybrid bench --help shows the usage");
+    }
     if (soak < 0 || soakEvery < 1) {
       throw new CliError("bench options", "--soak >= 0, --soak-every >= 1",
           soak + ", " + soakEvery, "tfhybrid bench --help shows the usage");
