@@ -3,6 +3,7 @@ package io.tfhybrid.interop;
 import io.tfhybrid.arch.Benchmark;
 import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
+import io.tfhybrid.arch.OpProfile;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants;
 import io.tfhybrid.interop.bench.RandomCheckpoint;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
@@ -238,6 +239,28 @@ public final class TfHybrid {
   public static RandomCheckpoint.Result writeRandomCheckpoint(String variantId, Path file,
       long seed) throws IOException {
     return RandomCheckpoint.write(variant(variantId), file, seed);
+  }
+
+  /**
+   * Where the time of one forward pass of a registered variant goes ({@code tfhybrid bench
+   * --profile}): per-op-type and per-bucket time from TensorFlow's step stats, the op types of the
+   * graph after grappler (are the remapper fusions there?), achieved GFLOP/s against {@code
+   * peakGflops} (from {@link #matmulPeakGflops}, or NaN). Random weights and input; {@code timed}
+   * untraced passes give the wall time, {@code traced} fully traced ones the op times.
+   *
+   * @throws TfHybridException for an unknown variant id
+   */
+  public static OpProfile.Result profile(String variantId, int batch, int warmup, int timed,
+      int traced, double peakGflops) {
+    return OpProfile.run(variant(variantId), batch, warmup, timed, traced, peakGflops);
+  }
+
+  /**
+   * The 2-thread (TensorFlow default session options) float32 matmul peak of this machine in
+   * GFLOP/s: the best of {@code timed} {@code n³} MatMuls (n = 2048 is what the README quotes).
+   */
+  public static double matmulPeakGflops(int n, int timed) {
+    return OpProfile.matmulPeakGflops(n, timed);
   }
 
   private static io.tfhybrid.arch.Variant<?> variant(String variantId) {

@@ -62,6 +62,26 @@ final class BenchCommand implements Callable<Integer> {
       description = "With --soak: report RSS every K inferences (default ${DEFAULT-VALUE}).")
   int soakEvery;
 
+  @Option(names = "--profile",
+      description = "Profile instead: per-op-type time of one forward pass from TensorFlow's step"
+          + " stats (conv, depthwise conv, matmul, norms, GELU/softmax, transposes/reshapes, the"
+          + " rest), the top op types, the fused/oneDNN op types of the optimised graph, and the"
+          + " achieved GFLOP/s against a measured 2048^3 MatMul peak.")
+  boolean profile;
+
+  @Option(names = "--traces", paramLabel = "N", defaultValue = "3",
+      description = "With --profile: fully traced passes averaged (default ${DEFAULT-VALUE}).")
+  int traces;
+
+  @Option(names = "--top", paramLabel = "N", defaultValue = "12",
+      description = "With --profile: op types listed (default ${DEFAULT-VALUE}).")
+  int top;
+
+  @Option(names = "--graph-ops",
+      description = "With --profile: list every op type of the optimised (post-grappler) graph"
+          + " with its count, not only the fused ones.")
+  boolean graphOps;
+
   @Override
   public Integer call() throws java.io.IOException {
     if (writeCheckpoint != null) {
@@ -78,6 +98,10 @@ final class BenchCommand implements Callable<Integer> {
     if (variants.isEmpty()) {
       throw new CliError("bench", "at least one VARIANT (or --write-checkpoint VARIANT)",
           "none", "tfhybrid bench --help shows the usage");
+    }
+    if (traces < 1 || top < 0) {
+      throw new CliError("bench options", "--traces >= 1, --top >= 0", traces + ", " + top,
+          "tfhybrid bench --help shows the usage");
     }
     if (soak < 0 || soakEvery < 1) {
       throw new CliError("bench options", "--soak >= 0, --soak-every >= 1",
@@ -100,8 +124,16 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
+    double peak = Double.NaN;
+    if (profile) {
+      peak = TfHybrid.matmulPeakGflops(2048, 5);
+      out.printf(java.util.Locale.ROOT, "matmul peak (2048^3 float32 MatMul, TF default session"
+          + " options, best of 5): %.1f GFLOP/s%n", peak);
+    }
     for (String id : ids) {
-      if (soak > 0) {
+      if (profile) {
+        out.print(TfHybrid.profile(id, batch, warmup, iters, traces, peak).format(top, graphOps));
+      } else if (soak > 0) {
         out.println("soak " + id + ": " + soak + " inferences, batch 1");
         Soak.Result r =
             Soak.run(Models.variant(id), soak, soakEvery, s -> {

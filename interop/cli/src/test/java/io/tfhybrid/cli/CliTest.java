@@ -404,6 +404,23 @@ class CliTest {
   }
 
   @Test
+  void benchProfilePrintsTheBucketsThePeakAndTheFusedOps() {
+    Run r = run("bench", "--profile", "contnet_ti_224", "--iters", "1", "--warmup", "0",
+        "--traces", "1", "--top", "3");
+    assertEquals(0, r.status(), r.toString());
+    assertTrue(r.out().startsWith("matmul peak (2048^3 float32 MatMul"), r.out());
+    for (String bucket : List.of("conv", "depthwise conv", "matmul/batch-matmul", "norms",
+        "GELU/softmax/act", "transposes/reshapes", "everything else")) {
+      assertTrue(r.out().contains("\n  " + bucket + " "), bucket + " in " + r.out());
+    }
+    assertTrue(r.out().contains("GFLOP/s = ") && r.out().contains("% of the "), r.out());
+    assertTrue(r.out().contains("fused/oneDNN op types in the optimised graph:"), r.out());
+    Run bad = run("bench", "--profile", "contnet_ti_224", "--traces", "0");
+    assertEquals(2, bad.status(), bad.toString());
+    assertTrue(bad.err().contains("--traces >= 1"), bad.err());
+  }
+
+  @Test
   void verboseAddsTheStackTrace() {
     Run r = run("--verbose", "inspect", tmp.resolve("nowhere").toString());
     assertEquals(2, r.status(), r.toString());

@@ -1,0 +1,98 @@
+package io.tfhybrid.arch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tfhybrid.arch.OpProfile.Bucket;
+import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.nn.RandomWeights;
+import io.tfhybrid.ops.Activations;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+class OpProfileTest {
+
+  @Test
+  void opTypesFallIntoTheirBucketsWhateverTheOneDnnPrefix() {
+    assertEquals(Bucket.CONV, OpProfile.bucket("_MklNativeFusedConv2D"));
+    assertEquals(Bucket.CONV, OpProfile.bucket("Conv2D"));
+    assertEquals(Bucket.DEPTHWISE, OpProfile.bucket("_FusedDepthwiseConv2dNative"));
+    assertEquals(Bucket.MATMUL, OpProfile.bucket("_MklFusedBatchMatMulV2"));
+    assertEquals(Bucket.MATMUL, OpProfile.bucket("_FusedMatMul"));
+    assertEquals(Bucket.NORM, OpProfile.bucket("_MklLayerNorm"));
+    assertEquals(Bucket.NORM, OpProfile.bucket("_FusedBatchNormEx"));
+    assertEquals(Bucket.GELU_SOFTMAX, OpProfile.bucket("_MklSoftmax"));
+    assertEquals(Bucket.LAYOUT, OpProfile.bucket("_MklTranspose"));
+    assertEquals(Bucket.OTHER, OpProfile.bucket("AddV2"));
+  }
+
+  /**
+   * A graph whose flops are known by hand: a 3×3 convolution 2→4 channels on 1×5×5 (SAME), a 3×3
+   * depthwise convolution on the result, a matmul [25, 4]·[4, 6] and a batch matmul [2, 3, 5]·[2,
+   * 5, 7] with adjoint inputs, then an inline erf GELU.
+   */
+  @Test
+  void countsTheFlopsOfConvolutionsAndMatmulsFromTheRecordedShapes() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
+      var conv = tf.nn.conv2d(x, tf.constant(filled(3, 3, 2, 4)), java.util.List.of(1L, 1L, 1L, 1L),
+          "SAME");
+      var dw = tf.nn.depthwiseConv2dNative(conv, tf.constant(filled(3, 3, 4, 1)),
+          java.util.List.of(1L, 1L, 1L, 1L), "SAME");
+      var rows = tf.reshape(dw, tf.constant(new long[] {25, 4}));
+      var mm = tf.linalg.matMul(rows, tf.constant(filled(4, 6)));
+      // Fed operands, so that grappler cannot fold the batch matmul into a constant.
+      Placeholder<TFloat32> a = tf.placeholder(TFloat32.class);
+      Placeholder<TFloat32> b = tf.placeholder(TFloat32.class);
+      var bmm = tf.train.batchMatMul(a, b,
+          TFloat32.class, org.tensorflow.op.train.BatchMatMul.adjX(true),
+          org.tensorflow.op.train.BatchMatMul.adjY(true));
+      var gelu = Activations.gelu(tf, mm);
+      var sum = tf.math.add(tf.reduceSum(gelu, tf.constant(new int[] {0, 1})),
+          tf.reduceSum(bmm, tf.constant(new int[] {0, 1, 2})));
+      HostTensor in = RandomWeights.input(5, 1, 5, 5, 2);
+      try (TFloat32 t = TFloat32.tensorOf(Shape.of(1, 5, 5, 2),
+              DataBuffers.of(in.toFloatArray(), true, false));
+          TFloat32 ta = TFloat32.tensorOf(filled(2, 5, 3));
+          TFloat32 tb = TFloat32.tensorOf(filled(2, 7, 5))) {
+        OpProfile.Result r = OpProfile.profile("toy", 1,
+            () -> s.runner().feed(x, t).feed(a, ta).feed(b, tb).fetch(sum), Map.of(), 1, 2, 2,
+            100.0);
+        double conv2d = 2.0 * 25 * 4 * 3 * 3 * 2;
+        double depthwise = 2.0 * 25 * 4 * 3 * 3;
+        double matmul = 2.0 * 25 * 6 * 4;
+        double batchMatmul = 2.0 * 2 * 3 * 7 * 5;
+        assertEquals(0, r.unknownFlopNodes(), r.toString());
+        assertEquals((conv2d + depthwise + matmul + batchMatmul) / 1e9, r.gflop(), 1e-15,
+            r.toString());
+        double sum2 = r.bucketMs().values().stream().mapToDouble(Double::doubleValue).sum();
+        assertEquals(r.tracedOpMs(), sum2, 1e-9);
+        assertTrue(r.bucketMs().getOrDefault(Bucket.CONV, 0.0) > 0, r.toString());
+        assertTrue(r.bucketMs().getOrDefault(Bucket.DEPTHWISE, 0.0) > 0, r.toString());
+        assertTrue(r.bucketMs().getOrDefault(Bucket.MATMUL, 0.0) > 0, r.toString());
+        // The GELU's Erf and its Mul/Add chain count as GELU, not as "everything else".
+        long geluOps = r.opTypes().stream()
+            .filter(o -> o.bucket() == Bucket.GELU_SOFTMAX).mapToInt(OpProfile.OpTime::nodes)
+            .sum();
+        assertTrue(geluOps >= 4, r.format(30, true));
+        assertTrue(r.graphOps().keySet().stream().anyMatch(k -> k.contains("Conv2D")),
+            r.format(30, true));
+        assertTrue(r.format(5, false).startsWith("toy batch 1: wall "), r.toString());
+      }
+    }
+  }
+
+  private static org.tensorflow.ndarray.FloatNdArray filled(long... shape) {
+    HostTensor h = RandomWeights.input(7, shape);
+    return org.tensorflow.ndarray.NdArrays.wrap(Shape.of(shape),
+        DataBuffers.of(h.toFloatArray(), true, false));
+  }
+}
