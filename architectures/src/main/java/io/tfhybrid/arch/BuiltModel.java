@@ -4,6 +4,7 @@ import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.Ctx;
 import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.HostTensor;
+import io.tfhybrid.nn.LookupScope;
 import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.nn.Weights;
 import java.nio.ByteBuffer;
@@ -52,7 +53,7 @@ public final class BuiltModel implements AutoCloseable {
     root.checkInputSize(height, width);
     this.graph = new Graph();
     try {
-      Ops tf = Ops.create(graph);
+      Ops tf = LookupScope.ops(graph); // linear in the graph size (TF Java's scopes are not)
       this.weights = new Weights(tf, root.variableSpec());
       this.input = tf.withName("images_nhwc")
           .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, height, width, 3)));

@@ -5,6 +5,7 @@ import io.tfhybrid.arch.ClassifierModel;
 import io.tfhybrid.arch.Preprocessing;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.Ctx;
+import io.tfhybrid.nn.LookupScope;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -56,7 +57,7 @@ final class ServingGraph {
         model.name(),
         h,
         w);
-    Ops tf = Ops.create(model.graph());
+    Ops tf = LookupScope.ops(model.graph()); // sub-scopes without a walk over the whole graph
 
     Placeholder<TString> bytes =
         tf.withName(ServingSignatures.INPUT_IMAGE_BYTES)
