@@ -69,7 +69,7 @@ public final class Benchmark {
   }
 
   /** VmHWM (peak resident set) of this process, in MiB; -1 off Linux. */
-  static long peakRssMib() {
+  public static long peakRssMib() {
     return procStatusMib("VmHWM:");
   }
 

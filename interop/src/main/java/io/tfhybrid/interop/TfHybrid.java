@@ -5,6 +5,7 @@ import io.tfhybrid.arch.BuiltModel;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.OpProfile;
 import io.tfhybrid.arch.coatnettimm.CoAtNetTimmVariants;
+import io.tfhybrid.interop.bench.ConvertBenchmark;
 import io.tfhybrid.interop.bench.RandomCheckpoint;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -164,14 +166,22 @@ public final class TfHybrid {
    * @throws io.tfhybrid.interop.load.CheckpointMismatchException when the weights do not fit
    */
   public static LoadedModel load(ModelChoice choice, StateDict sd, LoadOptions options) {
+    return load(choice, sd, options, stage -> {});
+  }
+
+  private static LoadedModel load(
+      ModelChoice choice, StateDict sd, LoadOptions options, Consumer<ConvertStage> stages) {
     // The check needs only the declarations: a wrong checkpoint fails before any graph exists.
+    stages.accept(ConvertStage.CHECK);
     LoadPlan plan =
         WeightLoader.builder()
             .strict(options.strict())
             .build()
             .checkAgainst(choice.name(), choice.createModule(), sd);
+    stages.accept(ConvertStage.BUILD);
     BuiltModel m = BuiltModel.build(choice.name(), plan.root(), choice.height(), choice.width());
     try {
+      stages.accept(ConvertStage.LOAD);
       LoadReport report = WeightLoader.builder().build().loadInto(m, plan);
       return new LoadedModel(choice, m, report, sd.source());
     } catch (RuntimeException e) {
@@ -187,9 +197,35 @@ public final class TfHybrid {
    */
   public static SavedModelExport.Result convert(
       Path checkpoint, Path modelDir, LoadOptions load, ExportOptions export) throws IOException {
+    return convert(checkpoint, modelDir, load, export, stage -> {});
+  }
+
+  /**
+   * {@link #convert(Path, Path, LoadOptions, ExportOptions)}, telling {@code stages} as each
+   * {@link ConvertStage} starts (what {@code tfhybrid bench --convert} times).
+   */
+  public static SavedModelExport.Result convert(Path checkpoint, Path modelDir, LoadOptions load,
+      ExportOptions export, Consumer<ConvertStage> stages) throws IOException {
     checkExportDestination(modelDir, export);
-    try (LoadedModel m = load(checkpoint, load)) {
-      return m.export(modelDir, export);
+    stages.accept(ConvertStage.READ);
+    StateDict sd = read(checkpoint, load);
+    stages.accept(ConvertStage.CHOOSE);
+    ModelChoice choice = choose(sd, checkpoint, load);
+    SavedModelExport.Listener listener = export.listener();
+    ExportOptions staged = export.withListener(new SavedModelExport.Listener() {
+      @Override
+      public void step(int index, int total, String description) {
+        stages.accept(ConvertStage.ofExportStep(index));
+        listener.step(index, total, description);
+      }
+
+      @Override
+      public void note(String message) {
+        listener.note(message);
+      }
+    });
+    try (LoadedModel m = load(choice, sd, load, stages)) {
+      return m.export(modelDir, staged);
     }
   }
 
@@ -261,6 +297,16 @@ public final class TfHybrid {
    */
   public static double matmulPeakGflops(int n, int timed) {
     return OpProfile.matmulPeakGflops(n, timed);
+  }
+
+  /**
+   * Times {@link #convert} of {@code checkpoint} against a raw read + write + fsync of its bytes, in
+   * one run ({@code tfhybrid bench --convert}): stage by stage, in a child JVM whose peak RSS is
+   * that of the conversion alone; see {@link ConvertBenchmark}. Everything written is removed.
+   */
+  public static ConvertBenchmark.Result benchmarkConvert(Path checkpoint,
+      ConvertBenchmark.Options options) throws IOException {
+    return ConvertBenchmark.run(checkpoint, options);
   }
 
   private static io.tfhybrid.arch.Variant<?> variant(String variantId) {

@@ -3,6 +3,7 @@ package io.tfhybrid.cli;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Soak;
 import io.tfhybrid.interop.TfHybrid;
+import io.tfhybrid.interop.bench.ConvertBenchmark;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
             + " graph build time, median and best wall time, images/s, peak RSS."
             + " Speed targets live here, never in timed unit tests."
             + " --write-checkpoint VARIANT --out FILE.safetensors writes a seeded random"
-            + " checkpoint of a variant instead.")
+            + " checkpoint of a variant instead; --convert CHECKPOINT times convert against a raw"
+            + " copy of the file.")
 final class BenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -39,6 +41,26 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE",
       description = "With --write-checkpoint: the .safetensors file to write.")
   java.nio.file.Path out;
+
+  @Option(names = "--convert", paramLabel = "CHECKPOINT",
+      description = "Instead of timing inference: time convert of CHECKPOINT (in a child JVM, to a"
+          + " temporary SavedModel that is removed) against a raw read + write + fsync of its"
+          + " bytes, stage by stage, with the conversion's peak RSS and the saved_model.pb node"
+          + " count.")
+  java.nio.file.Path convert;
+
+  @Option(names = "--model", paramLabel = "ID", defaultValue = "auto",
+      description = "With --convert: the variant id, or 'auto' (default) to detect it.")
+  String model;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "With --convert: where the copy and the SavedModel go (default: the system"
+          + " temp directory; use the file system you export to).")
+  java.nio.file.Path workDir;
+
+  @Option(names = "--heap", paramLabel = "SIZE",
+      description = "With --convert: the child JVM's -Xmx (e.g. 2g; default: this JVM's).")
+  String heap;
 
   @Option(names = "--seed", defaultValue = "0",
       description = "With --write-checkpoint: the random seed (default ${DEFAULT-VALUE}).")
@@ -95,8 +117,26 @@ final class BenchCommand implements Callable<Integer> {
           TfHybrid.writeRandomCheckpoint(writeCheckpoint, out, seed));
       return 0;
     }
+    if (convert != null) {
+      if (!variants.isEmpty()) {
+        throw new CliError("bench --convert", "no VARIANT arguments", variants.toString(),
+            "tfhybrid bench --convert model.pth");
+      }
+      ConvertBenchmark.Options o = ConvertBenchmark.Options.defaults().withModel(model);
+      if (workDir != null) {
+        o = o.withWorkDir(workDir);
+      }
+      if (heap != null) {
+        List<String> jvm = new ArrayList<>(o.jvmOptions());
+        jvm.removeIf(a -> a.startsWith("-Xmx"));
+        jvm.add("-Xmx" + heap);
+        o = o.withJvmOptions(jvm);
+      }
+      spec.commandLine().getOut().println(TfHybrid.benchmarkConvert(convert, o));
+      return 0;
+    }
     if (variants.isEmpty()) {
-      throw new CliError("bench", "at least one VARIANT (or --write-checkpoint VARIANT)",
+      throw new CliError("bench", "at least one VARIANT (or --write-checkpoint, --convert)",
           "none", "tfhybrid bench --help shows the usage");
     }
     if (traces < 1 || top < 0) {

@@ -6,15 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.cli.HubFolderCliTest.Run;
+import io.tfhybrid.interop.ConvertStage;
+import io.tfhybrid.interop.TfHybrid;
+import io.tfhybrid.interop.bench.ConvertBenchmark;
 import io.tfhybrid.interop.checkpoint.Checkpoints;
 import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.nn.ParamSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code tfhybrid bench --write-checkpoint}: the seeded random checkpoint of a variant. */
+/**
+ * {@code tfhybrid bench --write-checkpoint}: the seeded random checkpoint of a variant; {@code
+ * tfhybrid bench --convert}: convert of it timed against a raw copy, in a child JVM.
+ */
 class BenchCheckpointCliTest {
   @TempDir Path tmp;
 
@@ -43,5 +52,46 @@ class BenchCheckpointCliTest {
     assertTrue(unknown.err().contains("unknown variant 'transcnn_huge_224'"), unknown.err());
     Run nothing = run("bench");
     assertEquals(2, nothing.status(), nothing.toString());
+  }
+
+  @Test
+  void convertIsTimedStageByStageAgainstARawCopy() throws Exception {
+    Path ckpt = tmp.resolve("contnet_ti.safetensors");
+    assertEquals(0, run("bench", "--write-checkpoint", "contnet_ti_224", "--out", ckpt.toString())
+        .status());
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    ConvertBenchmark.Result r = TfHybrid.benchmarkConvert(ckpt,
+        ConvertBenchmark.Options.defaults().withWorkDir(work).withJvmOptions(List.of("-Xmx1g")));
+    System.out.println(r);
+    assertEquals("contnet_ti_224", r.model());
+    assertEquals(Files.size(ckpt), r.fileBytes());
+    List<String> stages = new ArrayList<>();
+    for (ConvertStage s : ConvertStage.values()) {
+      stages.add(s.name().toLowerCase(Locale.ROOT));
+    }
+    stages.add("exit");
+    assertEquals(stages, r.stages().stream().map(ConvertBenchmark.Stage::name).toList());
+    double sum = r.startupSeconds();
+    for (ConvertBenchmark.Stage s : r.stages()) {
+      assertTrue(s.seconds() >= 0, s.toString());
+      sum += s.seconds();
+    }
+    assertEquals(r.convertSeconds(), sum, 1e-3); // the stages tile the child's wall time
+    assertTrue(r.copySeconds() > 0 && r.copyAgainSeconds() > 0, r.toString());
+    // The child's own peak: at least the file it held, far below this test JVM's.
+    assertTrue(r.peakRssBytes() > r.fileBytes(), r.toString());
+    assertTrue(r.savedModelPbNodes() > 500 && r.exportBytes() > r.fileBytes(), r.toString());
+    assertEquals(List.of("-Xmx1g"), r.jvmOptions());
+    try (var left = Files.list(work)) {
+      assertEquals(List.of(), left.toList()); // copy and SavedModel removed
+    }
+    Run cli = run("bench", "--convert", ckpt.toString(), "--work-dir", work.toString(),
+        "--heap", "1g");
+    assertEquals(0, cli.status(), cli.toString());
+    assertTrue(cli.out().contains("raw read+write+fsync") && cli.out().contains("peak RSS")
+        && cli.out().contains("-Xmx1g"), cli.out());
+    Run bad = run("bench", "--convert", tmp.resolve("missing.pth").toString());
+    assertEquals(2, bad.status(), bad.toString());
+    assertTrue(bad.err().contains("no such file"), bad.err());
   }
 }

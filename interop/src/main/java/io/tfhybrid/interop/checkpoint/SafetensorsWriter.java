@@ -84,9 +84,12 @@ public final class SafetensorsWriter {
     }
     byte[] headerBytes = text.toString().getBytes(StandardCharsets.UTF_8);
     Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    // Beside the target, with the permissions a new file gets (a temp file's would be 0600).
+    Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+        + System.nanoTime() + ".tmp");
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
             .putLong(headerBytes.length).flip());
         writeFully(ch, ByteBuffer.wrap(headerBytes));
