@@ -19,6 +19,7 @@ import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.interop.serving.SavedModelExport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -164,13 +165,17 @@ public final class TfHybrid {
    * otherwise).
    *
    * @throws io.tfhybrid.interop.load.CheckpointMismatchException when the weights do not fit
+   * @throws io.tfhybrid.interop.checkpoint.CheckpointFormatException when the checkpoint's file
+   *     cannot be read as it was when {@link #read} parsed it (its tensors are read only now)
    */
-  public static LoadedModel load(ModelChoice choice, StateDict sd, LoadOptions options) {
+  public static LoadedModel load(ModelChoice choice, StateDict sd, LoadOptions options)
+      throws IOException {
     return load(choice, sd, options, stage -> {});
   }
 
   private static LoadedModel load(
-      ModelChoice choice, StateDict sd, LoadOptions options, Consumer<ConvertStage> stages) {
+      ModelChoice choice, StateDict sd, LoadOptions options, Consumer<ConvertStage> stages)
+      throws IOException {
     // The check needs only the declarations: a wrong checkpoint fails before any graph exists.
     stages.accept(ConvertStage.CHECK);
     LoadPlan plan =
@@ -184,6 +189,9 @@ public final class TfHybrid {
       stages.accept(ConvertStage.LOAD);
       LoadReport report = WeightLoader.builder().build().loadInto(m, plan);
       return new LoadedModel(choice, m, report, sd.source());
+    } catch (UncheckedIOException e) {
+      m.close();
+      throw e.getCause(); // the checkpoint's file, read lazily, failed (truncated since, ...)
     } catch (RuntimeException e) {
       m.close();
       throw e;

@@ -1,5 +1,6 @@
 package io.tfhybrid.nn;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +79,50 @@ public final class Weights {
   /** The specs of every variable, in creation order. */
   public List<ParamSpec> specs() {
     return slots.values().stream().<ParamSpec>map(Slot::spec).toList();
+  }
+
+  /**
+   * Writes checkpoint tensors (torch shapes as declared; keys are variables) into their variables:
+   * each goes once into the memory of the TF tensor that is fed, converted by its spec's {@link
+   * Layout} on the way ({@link Layout#writeTf}: straight from the file for a lazy F32 tensor that
+   * needs no permutation), then one session run assigns them all and the fed tensors are freed.
+   *
+   * @throws IOException when a lazy tensor's file cannot be read as it was parsed
+   */
+  public void load(Session session, Map<String, HostTensor> tensors) throws IOException {
+    List<Tensor> open = new ArrayList<>();
+    HostTensor.Scratch scratch = new HostTensor.Scratch();
+    try {
+      Session.Runner runner = session.runner();
+      for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+        Slot<?> s = slots.get(e.getKey());
+        Checks.checkArg(s != null, "no variable '%s' in this model", e.getKey());
+        HostTensor h = e.getValue();
+        ParamSpec spec = s.spec();
+        Checks.checkArg(java.util.Arrays.equals(h.shape(), spec.torchShape()),
+            "'%s': tensor %s for the declared torch shape %s", e.getKey(), Checks.shape(h.shape()),
+            Checks.shape(spec.torchShape()));
+        Shape shape = Shape.of(spec.tfShape());
+        Tensor t;
+        if (spec.dtype() == DType.I64) {
+          TInt64 l = TInt64.tensorOf(shape);
+          open.add(l);
+          Layout.writeTfLongs(h, l.asRawTensor().data(), scratch);
+          t = l;
+        } else {
+          TFloat32 f = TFloat32.tensorOf(shape);
+          open.add(f);
+          spec.layout().writeTf(h, f.asRawTensor().data(), scratch);
+          t = f;
+        }
+        runner.feed(s.value(), t).addTarget(s.assign());
+      }
+      if (!runner.isEmpty()) {
+        runner.run().close();
+      }
+    } finally {
+      open.forEach(Tensor::close);
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package io.tfhybrid.arch.cvt;
 
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.HostTensor;
-import io.tfhybrid.nn.Layout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +24,9 @@ import java.util.regex.Pattern;
  *       an optional leading model scope and the {@code :0} suffix are dropped, {@code /} becomes
  *       {@code .}, {@code gamma}/{@code beta}/{@code moving_mean}/{@code moving_variance} become
  *       {@code weight}/{@code bias}/{@code running_mean}/{@code running_var}, and {@code kernel}
- *       becomes {@code weight} with a layout change: 2-D {@code [in, out]} is transposed to
- *       {@code [out, in]}, 4-D {@code [kh, kw, in, out]} is permuted (3, 2, 0, 1) to OIHW (the
+ *       becomes {@code weight} viewed in torch shape ({@link HostTensor#permutedView}: its bytes
+ *       stay in TF's order, which is what the variable needs): 2-D {@code [in, out]} as
+ *       {@code [out, in]}, 4-D {@code [kh, kw, in, out]} permuted (3, 2, 0, 1) to OIHW (the
  *       depthwise {@code [3, 3, 1, C]} becomes {@code [C, 1, 3, 3]}). TF checkpoints store no
  *       BatchNorm {@code num_batches_tracked}; the conversion adds it as int64 0 (unused at
  *       inference) so that strict loading passes.
@@ -173,7 +173,7 @@ public final class CvtHfNames {
     }
     if (tf > 0) {
       notes.add("renamed " + tf + " Hugging Face TensorFlow variables to original CvT keys ("
-          + kernels + " kernels transposed/permuted to PyTorch layout)");
+          + kernels + " kernels viewed in PyTorch shape, their bytes kept in TensorFlow layout)");
     }
     if (added > 0) {
       notes.add("added " + added + " BatchNorm 'num_batches_tracked' counters (int64 0) that the"
@@ -187,11 +187,12 @@ public final class CvtHfNames {
     return new Converted(out, notes);
   }
 
+  /**
+   * The torch weight a TF kernel holds, as a view: its bytes stay in TF's order (which is the
+   * layout its variable needs), tagged with the torch axes, so loading moves no element.
+   */
   private static HostTensor relayout(String key, HostTensor t) {
-    long[] shape = t.shape();
-    int[] perm = kernelPermutation(key, shape);
-    float[] data = Layout.permute(t.toFloatArray(), shape, perm);
-    return HostTensor.ofFloats(originalShape(key, shape), data);
+    return t.permutedView(kernelPermutation(key, t.shape()));
   }
 
   private static int[] kernelPermutation(String key, long[] shape) {

@@ -109,21 +109,26 @@ final class ConvertCommand implements Callable<Integer> {
     choice.reasonTexts().forEach(r -> o.println("  why: " + r));
 
     bar.step(2, "building the graph at " + choice.height() + "x" + choice.width());
+    SavedModelExport.Result r;
+    long parameters;
     try (LoadedModel loaded = TfHybrid.load(choice, sd, options)) {
       bar.step(3, "loaded " + sd.size() + " tensors into the variables");
       loaded.report().notes().stream()
           .filter(n -> !sd.notes().contains(n))
           .forEach(n -> o.println("  note: " + n));
       loaded.report().warnings().forEach(w -> o.println("  warning: " + w));
-      SavedModelExport.Result r =
-          loaded.export(out, export);
-
-      bar.step(9, "reloading with SavedModelBundle");
-      String check;
-      try (ServingModel reloaded = TfHybrid.openSavedModel(r.versionDir())) {
-        check = reloaded.checkOnGrayImage(choice.height(), choice.width());
-      }
-      bar.step(10, "done");
+      r = loaded.export(out, export);
+      parameters = loaded.parameterCount();
+    }
+    // The exporting session is closed first: its variables and the reloaded ones are never held
+    // at the same time (peak memory stays near one copy of the weights).
+    bar.step(9, "reloading with SavedModelBundle");
+    String check;
+    try (ServingModel reloaded = TfHybrid.openSavedModel(r.versionDir())) {
+      check = reloaded.checkOnGrayImage(choice.height(), choice.width());
+    }
+    bar.step(10, "done");
+    {
 
       String name = out.getFileName().toString();
       o.printf("converted '%s' → %s%n", checkpoint.getFileName(), r.versionDir());
@@ -133,7 +138,7 @@ final class ConvertCommand implements Callable<Integer> {
           "  model       %s (%s), %s parameters, input %dx%d, %d classes%n",
           choice.name(),
           choice.arch().displayName(),
-          Format.params(loaded.parameterCount()),
+          Format.params(parameters),
           choice.height(),
           choice.width(),
           choice.config().numClasses());

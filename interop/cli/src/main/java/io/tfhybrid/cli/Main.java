@@ -112,6 +112,15 @@ public final class Main implements Runnable {
             + ") with a Java heap limit of "
             + maxMib
             + " MiB");
+    if (String.valueOf(e.getMessage()).contains("maxPhysicalBytes")) {
+      // JavaCPP (under TF Java) caps the process at 4 × the heap by default: with a heap much
+      // smaller than the checkpoint, native memory (the variables) reaches that cap first.
+      err.println(
+          "hint: the TensorFlow runtime's native memory hit JavaCPP's cap of 4 × the heap; lift it"
+              + " with JAVA_OPTS=\"-Xmx" + maxMib + "m -Dorg.bytedeco.javacpp.maxPhysicalBytes=0\"");
+      err.flush();
+      return INTERNAL_ERROR;
+    }
     err.println(
         "hint: raise the heap with JAVA_OPTS=-Xmx"
             + Math.max(8, 2 * ((maxMib + 1023) >> 10))
@@ -128,6 +137,9 @@ public final class Main implements Runnable {
 
   /** Prints an error as one line (what, expected, found), a hint line, and maps it to a status. */
   static int report(Exception ex, CommandLine cmd, PrintWriter err, boolean verbose) {
+    if (ex instanceof java.io.UncheckedIOException u) {
+      ex = u.getCause(); // e.g. a checkpoint read lazily while loading, truncated since
+    }
     String name = cmd.getCommandSpec().qualifiedName();
     boolean user = isUserError(ex);
     String message = message(ex);

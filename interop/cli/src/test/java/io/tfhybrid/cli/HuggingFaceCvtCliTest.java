@@ -145,7 +145,7 @@ class HuggingFaceCvtCliTest {
     assertTrue(
         out.contains(
             "  note: renamed 172 Hugging Face TensorFlow variables to original CvT keys (49"
-                + " kernels transposed/permuted to PyTorch layout)\n"),
+                + " kernels viewed in PyTorch shape, their bytes kept in TensorFlow layout)\n"),
         out);
     assertTrue(out.contains("  note: added 15 BatchNorm 'num_batches_tracked' counters"), out);
     assertTrue(out.contains("  note: " + HuggingFaceCvt.GELU_NOTE + "\n"), out);

@@ -149,6 +149,13 @@ final class ByteReader {
     return out;
   }
 
+  /** Reads the next {@code n} bytes into {@code dst[0, n)} (no allocation). */
+  void readFully(byte[] dst, int n, String what) throws CheckpointFormatException {
+    require(n, what);
+    readFromChannel(pos, dst, 0, n);
+    pos += n;
+  }
+
   /** Bytes up to (not including) the next {@code '\n'}, as UTF-8 (pickle protocol 0 lines). */
   String line(String what) throws CheckpointFormatException {
     return new String(lineBytes(what), StandardCharsets.UTF_8);

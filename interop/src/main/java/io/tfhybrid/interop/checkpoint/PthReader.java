@@ -136,6 +136,7 @@ public final class PthReader {
     notes.addAll(placeholderNotes(u.unknownGlobals()));
 
     Map<String, StorageBytes> cache = new HashMap<>();
+    FileRegion.Stamp stamp = FileRegion.Stamp.of(file, ch);
     StorageSource source =
         ref -> {
           StorageBytes b = cache.get(ref.key());
@@ -153,8 +154,11 @@ public final class PthReader {
                       + "' (damaged file)");
             }
             b =
-                new StorageBytes(
-                    zip.read(e), e.method() == 0 ? zip.dataOffset(e) : -1, "entry '" + name + "'");
+                e.method() == 0
+                    // Stored (what torch.save writes): CRC-checked by streaming, then left in the
+                    // file; tensors read it when they are loaded.
+                    ? StorageBytes.inFile(stamp, zip.verifyStored(e), e.size(), "entry '" + name + "'")
+                    : StorageBytes.onHeap(zip.read(e), -1, "entry '" + name + "'");
             cache.put(ref.key(), b);
           }
           return b;
@@ -261,6 +265,7 @@ public final class PthReader {
     notes.addAll(placeholderNotes(main.unknownGlobals()));
 
     Map<String, StorageBytes> cache = new HashMap<>();
+    FileRegion.Stamp stamp = FileRegion.Stamp.of(file, ch);
     StorageSource source =
         ref -> {
           StorageBytes b = cache.get(ref.key());
@@ -274,10 +279,9 @@ public final class PthReader {
                       + ref.key()
                       + "' is missing from the list of storages after the pickles (damaged file)");
             }
-            byte[] data =
-                ByteReader.ofChannel(file, ch, g.offset(), g.length())
-                    .bytes(g.length(), "storage '" + ref.key() + "'");
-            b = new StorageBytes(data, g.offset(), "the legacy storage record '" + ref.key() + "'");
+            b =
+                StorageBytes.inFile(
+                    stamp, g.offset(), g.length(), "the legacy storage record '" + ref.key() + "'");
             cache.put(ref.key(), b);
           }
           return b;
@@ -287,8 +291,73 @@ public final class PthReader {
 
   // ------------------------------------------------------------------ shared
 
-  /** Raw bytes of one storage and where they lie, for messages. */
-  record StorageBytes(byte[] data, long fileOffset, String where) {}
+  /**
+   * One storage: its bytes on the heap (an inflated entry) or left in the file at {@code
+   * [fileOffset, fileOffset + length)}, and where it lies, for messages.
+   */
+  static final class StorageBytes {
+    private final byte[] data; // null: in the file
+    private final FileRegion.Stamp stamp; // null: on the heap
+    private final long length;
+    private final long fileOffset;
+    private final String where;
+
+    private StorageBytes(
+        byte[] data, FileRegion.Stamp stamp, long length, long fileOffset, String where) {
+      this.data = data;
+      this.stamp = stamp;
+      this.length = length;
+      this.fileOffset = fileOffset;
+      this.where = where;
+    }
+
+    static StorageBytes onHeap(byte[] data, long fileOffset, String where) {
+      return new StorageBytes(data, null, data.length, fileOffset, where);
+    }
+
+    static StorageBytes inFile(FileRegion.Stamp stamp, long fileOffset, long length, String where) {
+      return new StorageBytes(null, stamp, length, fileOffset, where);
+    }
+
+    long length() {
+      return length;
+    }
+
+    long fileOffset() {
+      return fileOffset;
+    }
+
+    String where() {
+      return where;
+    }
+
+    /** The tensor of {@code bytes} contiguous bytes from {@code start}: a view or a file region. */
+    HostTensor tensor(DType dtype, long[] size, long start, long bytes, String key) {
+      if (data != null) {
+        return HostTensor.of(dtype, size, ByteBuffer.wrap(data, (int) start, (int) bytes).slice());
+      }
+      return HostTensor.lazy(
+          dtype,
+          size,
+          new FileRegion(
+              stamp, fileOffset + start, bytes, "tensor '" + Describe.name(key) + "' (" + where + ")"));
+    }
+
+    /** {@code [start, start + n)} of the storage on the heap (read from the file if there). */
+    byte[] span(long start, long n) throws CheckpointFormatException {
+      if (data != null) {
+        return java.util.Arrays.copyOfRange(data, (int) start, (int) (start + n));
+      }
+      try (FileChannel ch = FileChannel.open(stamp.file(), StandardOpenOption.READ)) {
+        return ByteReader.ofChannel(stamp.file(), ch, fileOffset + start, n).bytes(n, where);
+      } catch (CheckpointFormatException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new CheckpointFormatException(
+            stamp.file(), fileOffset + start, "I/O error: " + e.getMessage(), e);
+      }
+    }
+  }
 
   @FunctionalInterface
   interface StorageSource {
@@ -466,7 +535,7 @@ public final class PthReader {
     long start;
     try {
       long viewStart = Math.multiplyExact(ref.viewOffset(), (long) storageElem);
-      available = sb.data().length - viewStart;
+      available = sb.length() - viewStart;
       if (ref.viewSize() >= 0) {
         available = Math.min(available, Math.multiplyExact(ref.viewSize(), (long) storageElem));
       }
@@ -480,7 +549,7 @@ public final class PthReader {
     if (available < 0 || needed > available) {
       long declared = ref.declaredNumel() * (long) storageElem;
       String extra =
-          declared > sb.data().length
+          declared > sb.length()
               ? "; the pickle declares "
                   + ref.declaredNumel()
                   + " elements ("
@@ -514,8 +583,7 @@ public final class PthReader {
               + extra);
     }
     if (isContiguous(size, stride)) {
-      return HostTensor.of(
-          dtype, size, ByteBuffer.wrap(sb.data(), (int) start, (int) bytes).slice());
+      return sb.tensor(dtype, size, start, bytes, key);
     }
     if (bytes > copyBudget[0] || bytes > Integer.MAX_VALUE - 16) {
       throw new CheckpointFormatException(
@@ -536,10 +604,11 @@ public final class PthReader {
     }
     copyBudget[0] -= bytes;
     byte[] dst = new byte[(int) bytes];
-    byte[] src = sb.data();
+    // The span the view reaches (checked above to lie within the storage), on the heap.
+    byte[] src = sb.span(start, needed - Math.multiplyExact(t.storageOffset(), es));
     int rank = size.length;
     long[] idx = new long[rank];
-    long srcOff = start;
+    long srcOff = 0;
     for (long n = 0; n < numel; n++) {
       System.arraycopy(src, (int) srcOff, dst, (int) (n * es), es);
       for (int d = rank - 1; d >= 0; d--) {

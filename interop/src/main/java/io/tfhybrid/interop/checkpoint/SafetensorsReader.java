@@ -33,7 +33,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads {@code .safetensors} files, validating them the way the reference Rust implementation does:
+ * Reads {@code .safetensors} files (the header; each tensor's bytes stay in the file until it is
+ * loaded, see {@link HostTensor#lazy}), validating them the way the reference Rust implementation does:
  * header length at most 100,000,000 bytes and within the file; UTF-8 JSON object; {@code
  * __metadata__} maps strings to strings; every tensor has a known dtype, a shape of non-negative
  * ints and {@code data_offsets [begin, end]}; sorted by begin, the tensors tile the data section
@@ -119,6 +120,7 @@ public final class SafetensorsReader {
   public static StateDict read(Path file, ReadLimits limits) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       Header h = header(file, ch, limits);
+      FileRegion.Stamp stamp = FileRegion.Stamp.of(file, ch);
       LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
       for (TensorInfo t : h.tensors()) {
         long len = t.end() - t.begin();
@@ -132,10 +134,15 @@ public final class SafetensorsReader {
                   + len
                   + " bytes; tensors over 2 GiB are not supported");
         }
-        byte[] data =
-            ByteReader.ofChannel(file, ch, h.dataStart() + t.begin(), len)
-                .bytes(len, "tensor '" + t.name() + "'");
-        out.put(t.name(), HostTensor.of(t.dtype(), t.shape(), ByteBuffer.wrap(data)));
+        // Left in the file (the header tiles the data section exactly, checked above): the
+        // loader reads each tensor when it is written into its variable.
+        out.put(
+            t.name(),
+            HostTensor.lazy(
+                t.dtype(),
+                t.shape(),
+                new FileRegion(
+                    stamp, h.dataStart() + t.begin(), len, "tensor '" + Describe.name(t.name()) + "'")));
       }
       List<String> notes = new ArrayList<>();
       notes.add(

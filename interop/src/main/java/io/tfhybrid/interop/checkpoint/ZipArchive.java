@@ -362,6 +362,42 @@ final class ZipArchive {
     return ByteReader.ofArray(file, read(e), -1, "deflated entry '" + Describe.name(e.name()) + "'");
   }
 
+  /**
+   * Checks a stored (uncompressed) entry's CRC-32 by streaming its bytes through a small buffer
+   * (nothing the size of the entry is allocated) and returns the file offset of its data, which
+   * can then be read in place.
+   */
+  long verifyStored(Entry e) throws CheckpointFormatException {
+    long data = dataOffset(e);
+    if (e.method() != 0) {
+      throw new IllegalStateException("entry '" + e.name() + "' is not stored");
+    }
+    if (e.crc() != 0) {
+      CRC32 crc = new CRC32();
+      byte[] buf = new byte[(int) Math.min(FileRegion.CHUNK, Math.max(1, e.size()))];
+      ByteReader r = ByteReader.ofChannel(file, channel, data, e.size());
+      for (long done = 0; done < e.size(); ) {
+        int n = (int) Math.min(buf.length, e.size() - done);
+        r.readFully(buf, n, "entry '" + Describe.name(e.name()) + "'");
+        crc.update(buf, 0, n);
+        done += n;
+      }
+      checkCrc(e, data, crc);
+    }
+    return data;
+  }
+
+  private void checkCrc(Entry e, long data, CRC32 crc) throws CheckpointFormatException {
+    if (crc.getValue() != e.crc()) {
+      throw new CheckpointFormatException(
+          file,
+          data,
+          String.format(
+              "entry '%s' fails its CRC-32 check: expected %08x, found %08x (damaged file)",
+              e.name(), e.crc(), crc.getValue()));
+    }
+  }
+
   /** The entry's uncompressed bytes, CRC-checked (at most 2 GiB). */
   byte[] read(Entry e) throws CheckpointFormatException {
     long data = dataOffset(e);
@@ -432,14 +468,7 @@ final class ZipArchive {
     if (e.crc() != 0) {
       CRC32 crc = new CRC32();
       crc.update(out);
-      if (crc.getValue() != e.crc()) {
-        throw new CheckpointFormatException(
-            file,
-            data,
-            String.format(
-                "entry '%s' fails its CRC-32 check: expected %08x, found %08x (damaged file)",
-                e.name(), e.crc(), crc.getValue()));
-      }
+      checkCrc(e, data, crc);
     }
     return out;
   }

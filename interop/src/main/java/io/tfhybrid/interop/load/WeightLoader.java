@@ -7,6 +7,8 @@ import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.DType;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -36,8 +38,11 @@ import java.util.TreeMap;
  * fp16/bf16/fp64 weights are converted to float32.
  */
 public final class WeightLoader {
-  /** Values per session run while assigning, to bound peak memory on the largest variants. */
-  private static final long BATCH_VALUES = 32L << 20;
+  /**
+   * Values per session run while assigning: the fed tensors of one run (32 MB) are the only copy
+   * of the weights besides the variables, so peak memory stays near one copy of the checkpoint.
+   */
+  private static final long BATCH_VALUES = 8L << 20;
 
   private final boolean strict;
   private final List<PathMatcher> allowMissing;
@@ -186,7 +191,11 @@ public final class WeightLoader {
 
   /**
    * Writes a checked checkpoint into the variables of {@code model}, which must declare what the
-   * plan was checked against (normally it was built from {@link LoadPlan#root()}).
+   * plan was checked against (normally it was built from {@link LoadPlan#root()}). Each tensor is
+   * read once, straight into the TF tensor that feeds its variable (see {@link
+   * io.tfhybrid.nn.Weights#load}); a file that can no longer be read as it was parsed (truncated or
+   * replaced since) is an {@link java.io.UncheckedIOException} around the {@link
+   * io.tfhybrid.interop.checkpoint.CheckpointFormatException} that names it.
    */
   public LoadReport loadInto(BuiltModel model, LoadPlan plan) {
     List<ParamSpec> specs = model.stateDictSpec();
@@ -195,7 +204,7 @@ public final class WeightLoader {
           + "' was checked against another model's declarations than '" + model.name() + "' has");
     }
     StateDict sd = plan.stateDict();
-    long values = assign(model, sd, specs, derivedKeys(model.root()));
+    long values = assign(model, sd, specs);
     int loaded = (int) specs.stream().filter(s -> sd.contains(s.key())).count();
     return new LoadReport(plan.source(), model.name(), loaded, values, plan.notes(), plan.warnings());
   }
@@ -255,31 +264,30 @@ public final class WeightLoader {
     return new CheckpointMismatchException(msg.toString(), problems);
   }
 
-  private static long assign(BuiltModel model, StateDict sd, List<ParamSpec> specs,
-      Set<String> derivedKeys) {
+  private static long assign(BuiltModel model, StateDict sd, List<ParamSpec> specs) {
     long total = 0;
-    Map<String, Object> batch = new LinkedHashMap<>();
+    Map<String, HostTensor> batch = new LinkedHashMap<>();
     long inBatch = 0;
-    for (ParamSpec spec : specs) {
-      Object value;
-      if (sd.contains(spec.key())) {
-        HostTensor t = sd.get(spec.key());
-        value = spec.dtype() == DType.I64 ? t.toLongArray()
-            : spec.layout().toTf(t.toFloatArray(), spec.torchShape());
-      } else {
-        int n = Math.toIntExact(spec.numel());
-        value = spec.dtype() == DType.I64 ? new long[n] : new float[n];
+    try {
+      for (ParamSpec spec : specs) {
+        // Lazy tensors are read here, straight into the fed TF tensor; nothing stays on the heap.
+        batch.put(spec.key(), sd.contains(spec.key()) ? sd.get(spec.key()) : zeros(spec));
+        inBatch += spec.numel();
+        total += spec.numel();
+        if (inBatch >= BATCH_VALUES) {
+          model.weights().load(model.session(), batch);
+          batch.clear();
+          inBatch = 0;
+        }
       }
-      batch.put(spec.key(), value);
-      inBatch += spec.numel();
-      total += spec.numel();
-      if (inBatch >= BATCH_VALUES) {
-        model.weights().assign(model.session(), batch);
-        batch.clear();
-        inBatch = 0;
+      if (!batch.isEmpty()) {
+        model.weights().load(model.session(), batch);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     // Derived variables: computed once here from their sources, never per call.
+    Map<String, Object> derived = new LinkedHashMap<>();
     Map<String, HostTensor> sources = new HashMap<>();
     for (ParamSpec v : model.root().variableSpec()) {
       if (v.kind() != ParamSpec.Kind.DERIVED) {
@@ -289,10 +297,10 @@ public final class WeightLoader {
       for (String src : v.derivation().sources()) {
         in.add(sources.computeIfAbsent(src, k -> sd.contains(k) ? sd.get(k) : zeros(specFor(specs, k))));
       }
-      batch.put(v.key(), v.derivation().compute().apply(in));
+      derived.put(v.key(), v.derivation().compute().apply(in));
     }
-    if (!batch.isEmpty()) {
-      model.weights().assign(model.session(), batch);
+    if (!derived.isEmpty()) {
+      model.weights().assign(model.session(), derived);
     }
     return total;
   }

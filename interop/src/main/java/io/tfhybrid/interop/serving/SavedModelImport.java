@@ -349,8 +349,8 @@ public final class SavedModelImport implements AutoCloseable {
       }
       HostTensor t = raw.get(v.key());
       if (v.dtype() == DType.F32) {
-        float[] torch = v.layout().toTorch(t.toFloatArray(), v.torchShape());
-        out.put(v.key(), HostTensor.ofFloats(v.torchShape(), torch));
+        // Torch shape, bytes left in TF's layout (tagged): loading them back moves nothing.
+        out.put(v.key(), v.layout().torchView(t.dtype(), v.torchShape(), t.data()));
       } else {
         out.put(v.key(), HostTensor.of(t.dtype(), v.torchShape(), t.data()));
       }
@@ -358,7 +358,7 @@ public final class SavedModelImport implements AutoCloseable {
     notes.add(
         "converted "
             + out.size()
-            + " variables to PyTorch layout ("
+            + " variables to PyTorch names and shapes, their bytes kept in TensorFlow layout ("
             + meta.get().arch()
             + " '"
             + meta.get().model()

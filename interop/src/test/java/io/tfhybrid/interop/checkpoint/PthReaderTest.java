@@ -67,6 +67,10 @@ class PthReaderTest {
     assertArrayEquals(new float[] {0, 6, 12, 18}, sd.get("p").toFloatArray());
     assertArrayEquals(new float[] {5, 6, 7, 5, 6, 7}, sd.get("b").toFloatArray());
     assertEquals(List.of("PyTorch zip checkpoint (archive folder 'archive')"), sd.notes());
+    // Contiguous views stay in the file (read when loaded); strided ones are copied now.
+    assertEquals(
+        List.of(false, true, true, false, false),
+        sd.keys().stream().map(k -> sd.get(k).isLazy()).toList());
   }
 
   @Test
