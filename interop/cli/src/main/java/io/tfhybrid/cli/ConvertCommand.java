@@ -128,42 +128,40 @@ final class ConvertCommand implements Callable<Integer> {
       check = reloaded.checkOnGrayImage(choice.height(), choice.width());
     }
     bar.step(10, "done");
-    {
 
-      String name = out.getFileName().toString();
-      o.printf("converted '%s' → %s%n", checkpoint.getFileName(), r.versionDir());
-      r.removedStaging()
-          .forEach(p -> o.println("  note: removed the stale staging directory of a killed export: " + p));
-      o.printf(
-          "  model       %s (%s), %s parameters, input %dx%d, %d classes%n",
-          choice.name(),
-          choice.arch().displayName(),
-          Format.params(parameters),
-          choice.height(),
-          choice.width(),
-          choice.config().numClasses());
-      o.printf("  version     %d%n", r.version());
-      o.printf(
-          "  signatures  %s (%s), %s (%s), %s; method %s%n",
-          ServingSignatures.SERVING_DEFAULT,
-          ServingSignatures.INPUT_IMAGES,
-          ServingSignatures.SERVING_BYTES,
-          ServingSignatures.INPUT_IMAGE_BYTES,
-          ServingSignatures.FEATURES,
-          ServingSignatures.PREDICT_METHOD);
-      o.printf(
-          "  transform   %s, mean %s, std %s (in the graph)%n",
-          ListCommand.describe(choice.preprocessing()),
-          choice.preprocessing().mean(),
-          choice.preprocessing().std());
-      o.printf("  written     %s in %.1f s%n", Format.megabytes(r.bytes()), bar.seconds());
-      o.printf("  check       %s%n", check);
-      o.printf(
-          "  serve       docker run -p 8501:8501 -v \"%s:/models/%s\" -e MODEL_NAME=%s"
-              + " tensorflow/serving%n",
-          out.toAbsolutePath(), name, name);
-      o.flush();
-    }
+    String name = out.getFileName().toString();
+    o.printf("converted '%s' → %s%n", checkpoint.getFileName(), r.versionDir());
+    r.removedStaging()
+        .forEach(p -> o.println("  note: removed the stale staging directory of a killed export: " + p));
+    o.printf(
+        "  model       %s (%s), %s parameters, input %dx%d, %d classes%n",
+        choice.name(),
+        choice.arch().displayName(),
+        Format.params(parameters),
+        choice.height(),
+        choice.width(),
+        choice.config().numClasses());
+    o.printf("  version     %d%n", r.version());
+    o.printf(
+        "  signatures  %s (%s), %s (%s), %s; method %s%n",
+        ServingSignatures.SERVING_DEFAULT,
+        ServingSignatures.INPUT_IMAGES,
+        ServingSignatures.SERVING_BYTES,
+        ServingSignatures.INPUT_IMAGE_BYTES,
+        ServingSignatures.FEATURES,
+        ServingSignatures.PREDICT_METHOD);
+    o.printf(
+        "  transform   %s, mean %s, std %s (in the graph)%n",
+        ListCommand.describe(choice.preprocessing()),
+        choice.preprocessing().mean(),
+        choice.preprocessing().std());
+    o.printf("  written     %s in %.1f s%n", Format.megabytes(r.bytes()), bar.seconds());
+    o.printf("  check       %s%n", check);
+    o.printf(
+        "  serve       docker run -p 8501:8501 -v \"%s:/models/%s\" -e MODEL_NAME=%s"
+            + " tensorflow/serving%n",
+        out.toAbsolutePath(), name, name);
+    o.flush();
     return 0;
   }
 
