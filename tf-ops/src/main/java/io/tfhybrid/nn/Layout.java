@@ -175,15 +175,7 @@ public enum Layout {
           fill = 0;
         }
       }
-      for (int ax = rank - 2; ax >= 0; ax--) {
-        idx[ax]++;
-        base += tfStrides[ax];
-        if (idx[ax] < tfShape[ax]) {
-          break;
-        }
-        base -= tfStrides[ax] * tfShape[ax];
-        idx[ax] = 0;
-      }
+      base = nextRow(idx, tfShape, tfStrides, base);
     }
     if (fill > 0) {
       out.offset(written).write(chunk, 0, fill);
@@ -275,16 +267,26 @@ public enum Layout {
       for (long k = 0; k < inner; k++, s += innerStride) {
         v.visit(o + k, s);
       }
-      for (int ax = rank - 2; ax >= 0; ax--) {
-        idx[ax]++;
-        src += strides[ax];
-        if (idx[ax] < shape[ax]) {
-          break;
-        }
-        src -= strides[ax] * shape[ax];
-        idx[ax] = 0;
-      }
+      src = nextRow(idx, shape, strides, src);
     }
+  }
+
+  /**
+   * Advances a row-major walk by one innermost row: increments the index of the outer axes
+   * ({@code idx}, all but the last) and returns the source offset of the next row's first element.
+   */
+  private static long nextRow(long[] idx, long[] shape, long[] strides, long rowStart) {
+    long src = rowStart;
+    for (int ax = shape.length - 2; ax >= 0; ax--) {
+      idx[ax]++;
+      src += strides[ax];
+      if (idx[ax] < shape[ax]) {
+        break;
+      }
+      src -= strides[ax] * shape[ax];
+      idx[ax] = 0;
+    }
+    return src;
   }
 
   private static int[] identity(int rank) {
@@ -328,20 +330,7 @@ public enum Layout {
       strideForOut[i] = inStrides[perm[i]];
     }
     float[] out = new float[a.length];
-    int[] idx = new int[rank];
-    long src = 0;
-    for (int o = 0; o < out.length; o++) {
-      out[o] = a[(int) src];
-      for (int ax = rank - 1; ax >= 0; ax--) {
-        idx[ax]++;
-        src += strideForOut[ax];
-        if (idx[ax] < outShape[ax]) {
-          break;
-        }
-        src -= strideForOut[ax] * outShape[ax];
-        idx[ax] = 0;
-      }
-    }
+    walk(outShape, strideForOut, (o, src) -> out[(int) o] = a[(int) src]);
     return out;
   }
 
