@@ -73,6 +73,11 @@ public final class Benchmark {
     return procStatusMib("VmHWM:");
   }
 
+  /** VmRSS (resident set now) of this process, in MiB; -1 off Linux. */
+  public static long rssMib() {
+    return procStatusMib("VmRSS:");
+  }
+
   /** A kB field of /proc/self/status ({@code VmHWM:}, {@code VmRSS:}) in MiB; -1 off Linux. */
   static long procStatusMib(String field) {
     try {

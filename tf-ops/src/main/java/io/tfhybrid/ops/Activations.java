@@ -23,7 +23,21 @@ public final class Activations {
     IDENTITY
   }
 
+  /**
+   * Applies {@code kind}. When {@code x} is a reshape of rows (a {@link Dense} output, see {@link
+   * Shapes#rowsOf}) the activation runs on the rows and is reshaped after it: the same values, but
+   * TensorFlow's remapper then fuses {@code MatMul + BiasAdd + GELU} into one {@code _FusedMatMul},
+   * and a following {@link Dense} takes the rows without a reshape.
+   */
   public static Operand<TFloat32> apply(Ops tf, Kind kind, Operand<TFloat32> x) {
+    Operand<TFloat32> rows = kind == Kind.IDENTITY ? null : Shapes.rowsOf(x);
+    if (rows != null) {
+      return Shapes.reshapeLike(tf, pointwise(tf, kind, rows), x);
+    }
+    return pointwise(tf, kind, x);
+  }
+
+  private static Operand<TFloat32> pointwise(Ops tf, Kind kind, Operand<TFloat32> x) {
     return switch (kind) {
       case GELU -> gelu(tf, x);
       case QUICK_GELU -> quickGelu(tf, x);

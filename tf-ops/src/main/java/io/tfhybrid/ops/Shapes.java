@@ -1,9 +1,12 @@
 package io.tfhybrid.ops;
 
 import io.tfhybrid.nn.Checks;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Constant;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /** Static-shape helpers. Our graphs have static sizes everywhere except the batch axis. */
@@ -32,6 +35,47 @@ public final class Shapes {
   public static <T extends org.tensorflow.types.family.TType> Operand<T> reshape(Ops tf,
       Operand<T> x, long... dims) {
     return tf.reshape(x, tf.constant(dims));
+  }
+
+  /**
+   * The rank-2 rows {@code [M, C]} that {@code x} was reshaped from, when {@code x} is the output
+   * of a {@code Reshape} of such rows with the same last axis (as {@link Dense#apply} leaves its
+   * result); else null. Lets the next matmul or element-wise op work on the rows directly, so
+   * that TensorFlow's remapper sees {@code MatMul → BiasAdd → activation} with no reshape between.
+   */
+  @SuppressWarnings("unchecked")
+  public static Operand<TFloat32> rowsOf(Operand<TFloat32> x) {
+    if (!(x.op() instanceof GraphOperation g) || !g.type().equals("Reshape")) {
+      return null;
+    }
+    Output<?> in = g.input(0);
+    long[] s = in.shape().asArray();
+    long[] xs = of(x);
+    return in.type() == TFloat32.class && s.length == 2 && xs.length > 2 && s[1] >= 0
+        && s[1] == xs[xs.length - 1] ? (Operand<TFloat32>) in : null;
+  }
+
+  /**
+   * {@code y} reshaped to the shape of {@code reshaped}, the output of a {@code Reshape} ({@link
+   * #rowsOf} non-null): takes that op's own shape operand, so nothing new is computed.
+   */
+  @SuppressWarnings("unchecked")
+  static Operand<TFloat32> reshapeLike(Ops tf, Operand<TFloat32> y, Operand<TFloat32> reshaped) {
+    GraphOperation g = (GraphOperation) reshaped.op();
+    return tf.reshape(y, (Operand<? extends org.tensorflow.types.family.TNumber>) g.input(1));
+  }
+
+  /**
+   * {@code x} as rows {@code [M, C]}: the rows it was reshaped from ({@link #rowsOf}) or a
+   * reshape; a rank-2 {@code x} as it is.
+   */
+  public static Operand<TFloat32> rows(Ops tf, Operand<TFloat32> x) {
+    long[] s = of(x);
+    if (s.length == 2) {
+      return x;
+    }
+    Operand<TFloat32> r = rowsOf(x);
+    return r != null ? r : reshape(tf, x, -1, dim(x, -1));
   }
 
   /** Transpose with a constant permutation. */

@@ -1,9 +1,11 @@
 package io.tfhybrid.cli;
 
+import io.tfhybrid.arch.Benchmark;
 import io.tfhybrid.arch.Models;
 import io.tfhybrid.arch.Soak;
 import io.tfhybrid.interop.TfHybrid;
 import io.tfhybrid.interop.bench.ConvertBenchmark;
+import io.tfhybrid.interop.bench.SavedModelBench;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +106,54 @@ final class BenchCommand implements Callable<Integer> {
           + " with its count, not only the fused ones.")
   boolean graphOps;
 
+  @Option(names = "--ab", arity = "2", paramLabel = "SAVEDMODEL",
+      description = "Compare two exported SavedModels A and B (e.g. the landed build's and a new"
+          + " build's export of the same checkpoint): two sessions in this process, serving_default"
+          + " on the same seeded pixels, --rounds rounds of one pass each, alternating order;"
+          + " prints median and min of each and B's time as a fraction of A's.")
+  List<java.nio.file.Path> ab;
+
+  @Option(names = "--rounds", defaultValue = "15",
+      description = "With --ab: interleaved rounds (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--saved-model", paramLabel = "DIR",
+      description = "Time (or with --profile, profile) an exported SavedModel's serving_default"
+          + " instead of a variant built here; prints this process's peak RSS.")
+  java.nio.file.Path savedModel;
+
+  @Option(names = "--memory-floor",
+      description = "Print the resident set of this process after TensorFlow ran a one-constant"
+          + " graph: the floor (JVM + TF runtime) under any loaded model.")
+  boolean memoryFloor;
+
   @Override
   public Integer call() throws java.io.IOException {
+    PrintWriter w = spec.commandLine().getOut();
+    if (memoryFloor) {
+      w.println("memory floor (JVM + TensorFlow runtime, empty graph): VmRSS "
+          + SavedModelBench.memoryFloorMib() + " MiB, VmHWM " + Benchmark.peakRssMib() + " MiB");
+      return 0;
+    }
+    if (ab != null || savedModel != null) {
+      if (batch < 1 || iters < 1 || warmup < 0 || rounds < 1 || traces < 1) {
+        throw new CliError("bench options",
+            "--batch >= 1, --iters >= 1, --warmup >= 0, --rounds >= 1, --traces >= 1",
+            batch + ", " + iters + ", " + warmup + ", " + rounds + ", " + traces,
+            "tfhybrid bench --help shows the usage");
+      }
+      if (ab != null) {
+        w.println("A = " + ab.get(0) + ", B = " + ab.get(1));
+        w.println(SavedModelBench.interleaved(ab.get(0), ab.get(1), batch, warmup, rounds));
+      } else if (profile) {
+        double peak = TfHybrid.matmulPeakGflops(2048, 5);
+        w.print(SavedModelBench.profile(savedModel, batch, warmup, iters, traces, peak)
+            .format(top, graphOps));
+      } else {
+        w.println(SavedModelBench.single(savedModel, batch, warmup, iters));
+      }
+      return 0;
+    }
     if (writeCheckpoint != null) {
       if (out == null || !variants.isEmpty()) {
         throw new CliError("bench --write-checkpoint", "one --out FILE and no VARIANT arguments",
@@ -136,7 +184,8 @@ final class BenchCommand implements Callable<Integer> {
       return 0;
     }
     if (variants.isEmpty()) {
-      throw new CliError("bench", "at least one VARIANT (or --write-checkpoint, --convert)",
+      throw new CliError("bench", "at least one VARIANT (or --write-checkpoint, --convert, --ab,"
+          + " --saved-model, --memory-floor)",
           "none", "tfhybrid bench --help shows the usage");
     }
     if (traces < 1 || top < 0) {
