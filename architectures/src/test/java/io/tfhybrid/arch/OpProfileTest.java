@@ -90,6 +90,46 @@ class OpProfileTest {
     }
   }
 
+  /**
+   * The transformer pieces in the form TensorFlow's CPU remapper fuses (checked in the optimised
+   * graph, not assumed): LayerNorm → one {@code _MklLayerNorm}, Linear + GELU on tokens → one
+   * fused matmul with no {@code Erf} left, attention products → oneDNN batch matmuls.
+   */
+  @Test
+  void theOptimisedGraphHasTheFusedTransformerOps() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")), "oneDNN rewrites switched off");
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, 10, 8)));
+      var ln = io.tfhybrid.ops.Norms.layerNorm(tf, x, tf.variable(tf.constant(filled(8))),
+          tf.variable(tf.constant(filled(8))), 1e-5f);
+      var h = io.tfhybrid.ops.Dense.apply(tf, ln, tf.variable(tf.constant(filled(8, 16))),
+          tf.variable(tf.constant(filled(16))));
+      h = Activations.apply(tf, Activations.Kind.GELU, h);
+      var y = io.tfhybrid.ops.Dense.apply(tf, h, tf.variable(tf.constant(filled(16, 8))),
+          tf.variable(tf.constant(filled(8))));
+      var heads = io.tfhybrid.ops.Attention.splitHeads(tf, y, 2);
+      var a = io.tfhybrid.ops.Attention.attend(tf, heads, heads, heads, 0.5f, false, null);
+      var out = tf.math.tanh(a);
+      s.initialize();
+      HostTensor in = RandomWeights.input(5, 2, 10, 8);
+      try (TFloat32 t = TFloat32.tensorOf(Shape.of(2, 10, 8),
+          DataBuffers.of(in.toFloatArray(), true, false))) {
+        OpProfile.Result r = OpProfile.profile("block", 2, () -> s.runner().feed(x, t).fetch(out),
+            Map.of(), 0, 1, 1, Double.NaN);
+        Map<String, Integer> ops = r.graphOps();
+        String all = r.format(0, true);
+        assertEquals(1, ops.getOrDefault("_MklLayerNorm", 0), all);
+        assertEquals(2, ops.getOrDefault("_MklNativeFusedMatMul", 0), all);
+        assertEquals(2, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
+        assertEquals(0, ops.getOrDefault("Erf", 0), all);
+        assertEquals(0, ops.getOrDefault("BiasAdd", 0), all);
+      }
+    }
+  }
+
   private static org.tensorflow.ndarray.FloatNdArray filled(long... shape) {
     HostTensor h = RandomWeights.input(7, shape);
     return org.tensorflow.ndarray.NdArrays.wrap(Shape.of(shape),

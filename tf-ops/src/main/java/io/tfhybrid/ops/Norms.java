@@ -5,9 +5,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
- * Normalisations as PyTorch computes them: two-pass biased variance, eps inside the square root.
+ * Normalisations as PyTorch computes them: biased variance, eps inside the square root.
  * The eps is always given by the caller (the reference uses 1e-5 and 1e-6 in different places).
  */
 public final class Norms {
@@ -18,10 +19,35 @@ public final class Norms {
   /**
    * LayerNorm over the last axis. In NHWC this is also the "channels_first" LayerNorm of
    * ConvNeXt-style code (normalising the channel axis of an NCHW map).
+   *
+   * <p>Written as Keras writes it, so that TensorFlow's remapper replaces the whole norm with one
+   * oneDNN {@code _MklLayerNorm} on CPU (2–2.7× faster than the seven-op form on this project's
+   * machine, and no less exact): the rows {@code [M, C]} viewed as an NCHW batch {@code [1, M, C,
+   * 1]} go through {@code FusedBatchNormV3} in training mode with unit scale and zero offset (per
+   * row: mean, biased variance, eps inside the square root, as PyTorch), are reshaped back, then
+   * {@code Mul} by γ and {@code AddV2} β. Where that rewrite does not run (a TF build without
+   * oneDNN, a GPU) the same ops compute the same LayerNorm.
    */
   public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, float eps) {
-    return normalize(tf, x, new int[] {-1}, gamma, beta, eps);
+    long[] s = Shapes.of(x);
+    long c = Shapes.dim(x, -1);
+    Operand<TFloat32> rows = Shapes.rows(tf, x);
+    Operand<TInt32> rowShape = tf.shape(rows);
+    Operand<TInt32> m = tf.stridedSlice(rowShape, tf.constant(new int[] {0}),
+        tf.constant(new int[] {1}), tf.constant(new int[] {1}));
+    Operand<TFloat32> empty = tf.constant(new float[0]);
+    FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(
+        Shapes.reshape(tf, rows, 1, -1, c, 1), tf.fill(m, tf.constant(1f)),
+        tf.fill(m, tf.constant(0f)), empty, empty, FusedBatchNorm.epsilon(eps),
+        FusedBatchNorm.dataFormat("NCHW"), FusedBatchNorm.isTraining(true));
+    Operand<TFloat32> y = RawOps.addV2(tf, tf.math.mul(tf.reshape(bn.y(), rowShape), gamma), beta);
+    if (s.length == 2) {
+      return y;
+    }
+    long[] target = s.clone();
+    target[0] = -1;
+    return tf.reshape(y, tf.constant(target));
   }
 
   /**
@@ -67,7 +93,7 @@ public final class Norms {
 
   private static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, int[] axes,
       Operand<TFloat32> gamma, Operand<TFloat32> beta, float eps) {
-    Operand<org.tensorflow.types.TInt32> ax = tf.constant(axes);
+    Operand<TInt32> ax = tf.constant(axes);
     Operand<TFloat32> mu = tf.math.mean(x, ax, Mean.keepDims(true));
     Operand<TFloat32> centered = tf.math.sub(x, mu);
     Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), ax, Mean.keepDims(true));
