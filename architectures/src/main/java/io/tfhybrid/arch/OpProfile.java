@@ -329,11 +329,16 @@ public final class OpProfile {
     }
   }
 
+  /** The bucket of the innermost module scope around a node; a signature prefix is skipped. */
   private static Bucket scopeBucket(Map<String, Bucket> scopes, String nodeName) {
-    for (int i = nodeName.lastIndexOf('/'); i > 0; i = nodeName.lastIndexOf('/', i - 1)) {
-      Bucket b = scopes.get(nodeName.substring(0, i));
-      if (b != null) {
-        return b;
+    int first = nodeName.indexOf('/');
+    for (String name : first < 0 ? List.of(nodeName)
+        : List.of(nodeName, nodeName.substring(first + 1))) {
+      for (int i = name.lastIndexOf('/'); i > 0; i = name.lastIndexOf('/', i - 1)) {
+        Bucket b = scopes.get(name.substring(0, i));
+        if (b != null) {
+          return b;
+        }
       }
     }
     return Bucket.OTHER;

@@ -152,6 +152,7 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         w.println(SavedModelBench.single(savedModel, batch, warmup, iters));
       }
+      w.flush();
       return 0;
     }
     if (writeCheckpoint != null) {

@@ -203,11 +203,19 @@ public final class SavedModelBench {
     }
   }
 
-  /** {@link OpProfile} of a SavedModel's {@code serving_default} (what TF Serving runs). */
+  /**
+   * {@link OpProfile} of a SavedModel's {@code serving_default} (what TF Serving runs). For a
+   * tfhybrid export whose metadata stores the config, norm and activation modules are known by
+   * their name scopes ({@link OpProfile#scopes}).
+   */
   public static OpProfile.Result profile(Path dir, int batch, int warmup, int timed, int traced,
       double peakGflops) throws IOException {
     try (Served s = new Served(dir); TFloat32 x = pixels(batch, s.height, s.width, 2)) {
-      return OpProfile.profile(dir.toString(), batch, () -> s.runner(x), Map.of(), warmup, timed,
+      Map<String, OpProfile.Bucket> scopes = s.imp.metadata()
+          .filter(m -> m.config() != null)
+          .map(m -> OpProfile.scopes(m.config().createModule()))
+          .orElse(Map.of());
+      return OpProfile.profile(dir.toString(), batch, () -> s.runner(x), scopes, warmup, timed,
           traced, peakGflops);
     }
   }
