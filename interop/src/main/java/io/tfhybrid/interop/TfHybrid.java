@@ -215,10 +215,6 @@ public final class TfHybrid {
   public static SavedModelExport.Result convert(Path checkpoint, Path modelDir, LoadOptions load,
       ExportOptions export, Consumer<ConvertStage> stages) throws IOException {
     checkExportDestination(modelDir, export);
-    stages.accept(ConvertStage.READ);
-    StateDict sd = read(checkpoint, load);
-    stages.accept(ConvertStage.CHOOSE);
-    ModelChoice choice = choose(sd, checkpoint, load);
     SavedModelExport.Listener listener = export.listener();
     ExportOptions staged = export.withListener(new SavedModelExport.Listener() {
       @Override
@@ -232,9 +228,19 @@ public final class TfHybrid {
         listener.note(message);
       }
     });
-    try (LoadedModel m = load(choice, sd, load, stages)) {
+    try (LoadedModel m = readAndLoad(checkpoint, load, stages)) {
       return m.export(modelDir, staged);
     }
+  }
+
+  /** Read, choose, check, build, load: the state dict is unreachable once this returns. */
+  private static LoadedModel readAndLoad(
+      Path checkpoint, LoadOptions load, Consumer<ConvertStage> stages) throws IOException {
+    stages.accept(ConvertStage.READ);
+    StateDict sd = read(checkpoint, load);
+    stages.accept(ConvertStage.CHOOSE);
+    ModelChoice choice = choose(sd, checkpoint, load);
+    return load(choice, sd, load, stages);
   }
 
   /**

@@ -46,7 +46,8 @@ public final class NpyReader {
 
   /** The single array of a {@code .npy} file. */
   public static HostTensor readArray(Path file) throws IOException {
-    return parse(file, readAll(file), 0, null, new ArrayList<>());
+    byte[] all = readAll(file);
+    return parse(file, ByteReader.ofArray(file, all, 0, null), null, null, new ArrayList<>());
   }
 
   /**
@@ -67,9 +68,10 @@ public final class NpyReader {
               .bytes(Math.min(size, 6), "the file header");
       List<String> notes = new ArrayList<>();
       LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
+      FileRegion.Stamp stamp = FileRegion.Stamp.of(file, ch);
       if (isNpy(head)) {
         String key = Checkpoints.stem(file);
-        out.put(key, parse(file, readAll(file), 0, null, notes));
+        out.put(key, parse(file, ByteReader.ofChannel(file, ch, 0, size), stamp, null, notes));
         notes.add(0, "numpy .npy array, returned under the key '" + key + "'");
         return StateDict.of(source, out, notes);
       }
@@ -96,9 +98,13 @@ public final class NpyReader {
                   + "' is not an .npy array; expected only '<key>.npy' entries");
         }
         String key = e.name().substring(0, e.name().length() - 4);
-        byte[] data = zip.read(e);
-        long at = e.method() == 0 ? zip.dataOffset(e) : -1;
-        out.put(key, parse(file, data, at, e.name(), notes));
+        // A stored entry (what np.savez writes) is CRC-checked by streaming and its data left in
+        // the file; a deflated one (np.savez_compressed) is inflated, within the read limits.
+        ByteReader r =
+            e.method() == 0
+                ? ByteReader.ofChannel(file, ch, zip.verifyStored(e), e.size())
+                : ByteReader.ofArray(file, zip.read(e), -1, null);
+        out.put(key, parse(file, r, e.method() == 0 ? stamp : null, e.name(), notes));
       }
       return StateDict.of(source, out, notes);
     }
@@ -167,22 +173,24 @@ public final class NpyReader {
   // ------------------------------------------------------------------ parsing
 
   /**
-   * Parses one .npy image. {@code fileOffset} is where {@code data[0]} lies in the file (-1: in a
-   * deflated entry); {@code entry} names the npz entry, or null for a plain .npy file.
+   * Parses one .npy image read by {@code r} (over the file, or an inflated entry on the heap);
+   * {@code entry} names the npz entry, or null for a plain .npy file. With a {@code stamp} (the
+   * image lies in the file as it was parsed) the array's data is left there ({@link
+   * HostTensor#lazy}) unless it must be rearranged (big-endian, Fortran order).
    */
-  static HostTensor parse(Path file, byte[] data, long fileOffset, String entry, List<String> notes)
+  static HostTensor parse(
+      Path file, ByteReader r, FileRegion.Stamp stamp, String entry, List<String> notes)
       throws CheckpointFormatException {
     String where = entry == null ? "" : " in entry '" + entry + "'";
-    ByteReader r = ByteReader.ofArray(file, data, fileOffset, null);
-    if (!isNpy(data)) {
+    byte[] magic = r.bytes(Math.min(6, r.length()), "the magic");
+    if (!isNpy(magic)) {
       throw r.fail(
           0,
           "expected the .npy magic '\\x93NUMPY'"
               + where
               + ", found bytes "
-              + Describe.hex(data, 6));
+              + Describe.hex(magic, 6));
     }
-    r.skip(6, "the magic");
     int major = r.u8("the format version");
     int minor = r.u8("the format version");
     long headerLength;
@@ -303,8 +311,15 @@ public final class NpyReader {
               + ", found "
               + r.remaining());
     }
-    byte[] raw = r.bytes(bytes, "the array data");
     String label = entry == null ? CheckpointFormatException.fileName(file) : entry;
+    if (stamp != null && !bigEndian && !(fortran && shape.length > 1)) {
+      return HostTensor.lazy(
+          dtype,
+          shape,
+          new FileRegion(
+              stamp, r.fileOffset(dataStart), bytes, "array '" + Describe.name(label) + "'"));
+    }
+    byte[] raw = r.bytes(bytes, "the array data");
     if (bigEndian) {
       swapBytes(raw, dtype.byteSize());
       notes.add("converted big-endian '" + descr + "' of '" + label + "' to little-endian");

@@ -1,6 +1,8 @@
 package io.tfhybrid.interop.checkpoint;
 
+import io.tfhybrid.nn.HostTensor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
@@ -11,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The contract every reader keeps on any bytes: {@link Checkpoints#read} either succeeds or throws
- * {@link CheckpointFormatException}, within a watchdog, never another exception, an {@link
+ * The contract every reader keeps on any bytes: {@link Checkpoints#read} (and then reading every
+ * tensor's data, which a lazy tensor reads from the file) either succeeds or throws {@link
+ * CheckpointFormatException}, within a watchdog, never another exception, an {@link
  * OutOfMemoryError} or a {@link StackOverflowError}. Shared by the Jazzer fuzz test and the seeded
  * mutation run.
  */
@@ -34,7 +37,17 @@ final class FuzzTarget implements AutoCloseable {
         worker.submit(
             () -> {
               try {
-                Checkpoints.read(file);
+                StateDict sd = Checkpoints.read(file);
+                // Tensors left in the file are read too, and keep the same contract.
+                for (HostTensor t : sd.asMap().values()) {
+                  try {
+                    t.data();
+                  } catch (UncheckedIOException e) {
+                    if (!(e.getCause() instanceof CheckpointFormatException)) {
+                      throw e;
+                    }
+                  }
+                }
               } catch (CheckpointFormatException e) {
                 // the contract: our error
               }

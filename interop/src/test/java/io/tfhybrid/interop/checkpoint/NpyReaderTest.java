@@ -2,6 +2,7 @@ package io.tfhybrid.interop.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,6 +104,8 @@ class NpyReaderTest {
       assertEquals(DType.I64, sd.get("bn.num_batches_tracked").dtype());
       assertArrayEquals(new long[] {9}, sd.get("bn.num_batches_tracked").toLongArray());
       assertEquals(List.of("numpy .npz archive of 2 arrays"), sd.notes());
+      // Stored entries (np.savez) stay in the file until loaded; deflated ones are inflated.
+      assertEquals(f == stored, sd.get("conv.weight").isLazy(), f.toString());
     }
   }
 
@@ -137,6 +140,7 @@ class NpyReaderTest {
     Path f = npy("be.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (3,), }", be);
     StateDict sd = NpyReader.read(f);
     assertArrayEquals(new float[] {1.5f, -3f, 1e-3f}, sd.get("be").toFloatArray());
+    assertFalse(sd.get("be").isLazy(), "swapped on the heap");
     assertTrue(
         sd.notes().contains("converted big-endian '>f4' of 'be.npy' to little-endian"),
         sd.notes().toString());
