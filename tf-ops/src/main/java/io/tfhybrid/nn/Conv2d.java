@@ -1,6 +1,9 @@
 package io.tfhybrid.nn;
 
+import io.tfhybrid.ops.Activations;
 import io.tfhybrid.ops.Conv;
+import io.tfhybrid.ops.Dense;
+import io.tfhybrid.ops.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -120,6 +123,18 @@ public final class Conv2d extends Module {
     this.bias = b.bias ? param("bias", Layout.AS_IS, outChannels) : null;
   }
 
+  /**
+   * A 1×1, stride-1, unpadded, ungrouped convolution with a bias is {@code nn.Linear} on the
+   * channel axis, and runs as one: MatMul + BiasAdd on the rows {@code [N·H·W, in]}, reshaped once
+   * ({@link Dense}), which TF's remapper fuses into {@code _FusedMatMul}, with a following GELU too
+   * ({@link Activations#apply}). Without a bias it stays a Conv2D, so that a BatchNorm after it
+   * fuses into the convolution ({@link io.tfhybrid.ops.Norms#batchNorm}).
+   */
+  private boolean isPointwiseLinear() {
+    return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
+        && groups == 1 && bias != null;
+  }
+
   /** Depthwise: one group per input channel (channel multiplier {@code out / in}). */
   public boolean isDepthwise() {
     return groups > 1 && groups == inChannels;
@@ -136,6 +151,10 @@ public final class Conv2d extends Module {
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
     var tf = ctx.tf();
+    if (isPointwiseLinear()) {
+      Operand<TFloat32> wInOut = Shapes.reshape(tf, ctx.read(weight), inChannels, outChannels);
+      return Dense.apply(tf, x, wInOut, ctx.read(bias));
+    }
     Operand<TFloat32> y = isDepthwise()
         ? Conv.depthwise(tf, x, ctx.read(weight), strideH, strideW, padH, padW)
         : Conv.conv2d(tf, x, ctx.read(weight), strideH, strideW, padH, padW, groups);

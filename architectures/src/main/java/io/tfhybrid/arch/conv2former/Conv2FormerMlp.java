@@ -27,7 +27,8 @@ final class Conv2FormerMlp extends Module {
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
     Ops tf = ctx.tf();
-    Operand<TFloat32> t = Activations.gelu(tf, call(fc1, ctx, call(norm, ctx, x)));
+    Operand<TFloat32> t =
+        Activations.apply(tf, Activations.Kind.GELU, call(fc1, ctx, call(norm, ctx, x)));
     // Parity quirk: inner residual t + GELU(DW3x3(t)) between fc1 and fc2 (in the code, not the paper).
     t = tf.math.add(t, Activations.gelu(tf, call(pos, ctx, t)));
     return call(fc2, ctx, t);

@@ -26,12 +26,13 @@ import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A BatchNorm2d / BatchNormAct2d right after a Conv2d is emitted so that TF's remapper fuses it into
- * the convolution (Conv2D + FusedBatchNormV3 [+ Relu] → one fused conv): the values stay PyTorch's
- * conv-then-norm (double reference), both captures keep their meaning, and the graph TF actually
- * runs holds one fused convolution and no separate norm or activation.
+ * Convolutions are emitted in the forms TF's remapper fuses, checked on the graph TF actually runs:
+ * a BatchNorm2d / BatchNormAct2d right after a Conv2d fuses into it (Conv2D + FusedBatchNormV3 [+
+ * Relu] → one fused conv), with PyTorch's conv-then-norm values (double reference) and both
+ * captures kept; a 1×1 convolution with a bias is a MatMul on rows that fuses its bias and a
+ * following GELU.
  */
-class ConvBatchNormFusionTest {
+class ConvFusionTest {
 
   private static double[] norm(double[] yNhwc, int c, float[] w, float[] b, float[] mean,
       float[] var, double eps, Activations.Kind act) {
@@ -155,6 +156,30 @@ class ConvBatchNormFusionTest {
     for (NodeDef n : nodes) {
       assertTrue(!n.getOp().contains("BatchNorm") && !n.getOp().contains("Relu")
           && !n.getOp().equals("Mul") && !n.getOp().equals("Add"),
+          "unfused op left: " + n.getOp() + " " + n.getName());
+    }
+  }
+
+  @Test
+  void pointwiseConvWithBiasAndGeluIsOneFusedMatMul() {
+    Module seq = new Sequential(
+        Conv2d.builder(4, 16, 1).build(), Act.gelu(), Conv2d.builder(16, 4, 1).build());
+    List<NodeDef> nodes = optimisedNodes(seq, 4);
+    List<NodeDef> products = nodes.stream()
+        .filter(n -> n.getOp().contains("MatMul") || n.getOp().contains("Conv2D")).toList();
+    assertEquals(2, products.size(), "two products: " + products);
+    for (NodeDef n : products) {
+      assertTrue(n.getOp().contains("FusedMatMul"), "fused matmul, found " + n.getOp());
+    }
+    List<List<String>> fused = products.stream().map(ConvFusionTest::fusedOps).toList();
+    // TF's generic remapper fuses the bias; its oneDNN remapper (TF's default on x86-64 Linux,
+    // TF_ENABLE_ONEDNN_OPTS) fuses the exact GELU too.
+    boolean oneDnn = nodes.stream().anyMatch(n -> n.getOp().startsWith("_Mkl"));
+    List<String> first = oneDnn ? List.of("BiasAdd", "GeluExact") : List.of("BiasAdd");
+    assertTrue(fused.contains(first) && fused.contains(List.of("BiasAdd")),
+        "MatMul + BiasAdd" + (oneDnn ? " + GELU" : "") + " fused: " + fused);
+    for (NodeDef n : nodes) {
+      assertTrue(!n.getOp().equals("BiasAdd") && !(oneDnn && n.getOp().equals("Erf")),
           "unfused op left: " + n.getOp() + " " + n.getName());
     }
   }
