@@ -46,10 +46,20 @@ final class FileRegion implements HostTensor.Storage {
     this.what = what;
   }
 
-  @Override
-  public void read(byte[] buf, HostTensor.ChunkSink sink) throws IOException {
+  /**
+   * Opens the stamped file again for reading {@code what} (at {@code offset}, for messages), or
+   * fails when it is no longer the file that was parsed (size or modification time differ).
+   */
+  static FileChannel open(Stamp stamp, long offset, String what) throws IOException {
     Path file = stamp.file();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (IOException e) {
+      throw new CheckpointFormatException(file, offset, "I/O error while reading " + what + ": "
+          + e.getMessage(), e);
+    }
+    try {
       long size = ch.size();
       FileTime modified = Files.getLastModifiedTime(file);
       if (size != stamp.size() || !modified.equals(stamp.modified())) {
@@ -58,6 +68,19 @@ final class FileRegion implements HostTensor.Storage {
             + " bytes, modified " + modified + "), so " + what + " cannot be loaded from it;"
             + " read the checkpoint again");
       }
+      return ch;
+    } catch (IOException e) {
+      ch.close();
+      throw e instanceof CheckpointFormatException c ? c
+          : new CheckpointFormatException(file, offset, "I/O error while reading " + what + ": "
+              + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void read(byte[] buf, HostTensor.ChunkSink sink) throws IOException {
+    Path file = stamp.file();
+    try (FileChannel ch = open(stamp, offset, what)) {
       long done = 0;
       while (done < length) {
         ByteBuffer b = ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, length - done));

@@ -137,6 +137,8 @@ public final class PthReader {
 
     Map<String, StorageBytes> cache = new HashMap<>();
     FileRegion.Stamp stamp = FileRegion.Stamp.of(file, ch);
+    // What loading may inflate again (a tensor of a deflated storage inflates up to its end).
+    Reinflation reinflation = new Reinflation(options.limits(), ch.size());
     StorageSource source =
         ref -> {
           StorageBytes b = cache.get(ref.key());
@@ -153,12 +155,14 @@ public final class PthReader {
                       + name
                       + "' (damaged file)");
             }
+            // Stored (what torch.save writes) or deflated: checked by streaming it (CRC-32, and
+            // for deflated ones the inflation limit), then left in the file; tensors read it when
+            // they are loaded.
             b =
                 e.method() == 0
-                    // Stored (what torch.save writes): CRC-checked by streaming, then left in the
-                    // file; tensors read it when they are loaded.
                     ? StorageBytes.inFile(stamp, zip.verifyStored(e), e.size(), "entry '" + name + "'")
-                    : StorageBytes.onHeap(zip.read(e), -1, "entry '" + name + "'");
+                    : StorageBytes.deflatedInFile(
+                        stamp, zip.verifyDeflated(e), e, reinflation, "entry '" + name + "'");
             cache.put(ref.key(), b);
           }
           return b;
@@ -295,28 +299,81 @@ public final class PthReader {
    * One storage: its bytes on the heap (an inflated entry) or left in the file at {@code
    * [fileOffset, fileOffset + length)}, and where it lies, for messages.
    */
+  /**
+   * The bytes loading may inflate again from a file's deflated storages: {@link ReadLimits#budget}
+   * of the file, shared by its tensors, so a hostile file of many views on one deflated storage
+   * cannot make loading inflate it without end.
+   */
+  static final class Reinflation {
+    private final ReadLimits limits;
+    private final long fileSize;
+    private final java.util.concurrent.atomic.AtomicLong left;
+
+    Reinflation(ReadLimits limits, long fileSize) {
+      this.limits = limits;
+      this.fileSize = fileSize;
+      this.left = new java.util.concurrent.atomic.AtomicLong(limits.budget(fileSize));
+    }
+
+    void charge(Path file, long at, long bytes, String what) throws CheckpointFormatException {
+      if (left.addAndGet(-bytes) < 0) {
+        throw new CheckpointFormatException(
+            file,
+            at,
+            "inflating "
+                + what
+                + " ("
+                + bytes
+                + " bytes) exceeds what loading may inflate from this file, the read limit of "
+                + limits.describe(fileSize, "the file")
+                + " (many tensors on one deflated storage?); "
+                + ReadLimits.howToRaise());
+      }
+    }
+  }
+
   static final class StorageBytes {
     private final byte[] data; // null: in the file
     private final FileRegion.Stamp stamp; // null: on the heap
+    private final ZipArchive.Entry deflated; // non-null: a deflated entry at fileOffset
+    private final Reinflation reinflation;
     private final long length;
     private final long fileOffset;
     private final String where;
 
-    private StorageBytes(
-        byte[] data, FileRegion.Stamp stamp, long length, long fileOffset, String where) {
+    private StorageBytes(byte[] data, FileRegion.Stamp stamp, ZipArchive.Entry deflated,
+        Reinflation reinflation, long length, long fileOffset, String where) {
       this.data = data;
       this.stamp = stamp;
+      this.deflated = deflated;
+      this.reinflation = reinflation;
       this.length = length;
       this.fileOffset = fileOffset;
       this.where = where;
     }
 
     static StorageBytes onHeap(byte[] data, long fileOffset, String where) {
-      return new StorageBytes(data, null, data.length, fileOffset, where);
+      return new StorageBytes(data, null, null, null, data.length, fileOffset, where);
     }
 
     static StorageBytes inFile(FileRegion.Stamp stamp, long fileOffset, long length, String where) {
-      return new StorageBytes(null, stamp, length, fileOffset, where);
+      return new StorageBytes(null, stamp, null, null, length, fileOffset, where);
+    }
+
+    /** A deflated zip entry whose compressed data is at {@code compressedAt}. */
+    static StorageBytes deflatedInFile(FileRegion.Stamp stamp, long compressedAt,
+        ZipArchive.Entry entry, Reinflation reinflation, String where) {
+      return new StorageBytes(null, stamp, entry, reinflation, entry.size(), compressedAt,
+          where + ", deflated");
+    }
+
+    /** Streams {@code [start, start + n)} of a deflated storage, inflated, to {@code sink}. */
+    private void inflate(long start, long n, String what, byte[] buf, HostTensor.ChunkSink sink)
+        throws IOException {
+      reinflation.charge(stamp.file(), fileOffset, start + n, what);
+      try (FileChannel ch = FileRegion.open(stamp, fileOffset, what)) {
+        ZipArchive.inflate(stamp.file(), ch, fileOffset, deflated, start, n, buf, sink);
+      }
     }
 
     long length() {
@@ -336,6 +393,10 @@ public final class PthReader {
       if (data != null) {
         return HostTensor.of(dtype, size, ByteBuffer.wrap(data, (int) start, (int) bytes).slice());
       }
+      if (deflated != null) {
+        String what = "tensor '" + Describe.name(key) + "' (" + where + ")";
+        return HostTensor.lazy(dtype, size, (buf, sink) -> inflate(start, bytes, what, buf, sink));
+      }
       return HostTensor.lazy(
           dtype,
           size,
@@ -347,6 +408,17 @@ public final class PthReader {
     byte[] span(long start, long n) throws CheckpointFormatException {
       if (data != null) {
         return java.util.Arrays.copyOfRange(data, (int) start, (int) (start + n));
+      }
+      if (deflated != null) {
+        reinflation.charge(stamp.file(), fileOffset, start + n, where);
+        try (FileChannel ch = FileRegion.open(stamp, fileOffset, where)) {
+          return ZipArchive.inflate(stamp.file(), ch, fileOffset, deflated, start, (int) n);
+        } catch (CheckpointFormatException e) {
+          throw e;
+        } catch (IOException e) {
+          throw new CheckpointFormatException(stamp.file(), fileOffset, "I/O error: "
+              + e.getMessage(), e);
+        }
       }
       try (FileChannel ch = FileChannel.open(stamp.file(), StandardOpenOption.READ)) {
         return ByteReader.ofChannel(stamp.file(), ch, fileOffset + start, n).bytes(n, where);

@@ -387,6 +387,105 @@ final class ZipArchive {
     return data;
   }
 
+  /**
+   * Checks a deflated entry by inflating it through a small buffer (CRC-32 and size; charged to
+   * the inflation budget like {@link #read}, nothing of the entry's size allocated) and returns
+   * the file offset of its compressed data, from which {@link #inflate} streams it again.
+   */
+  long verifyDeflated(Entry e) throws CheckpointFormatException {
+    long data = dataOffset(e);
+    if (e.method() != 8) {
+      throw new IllegalStateException("entry '" + e.name() + "' is not deflated");
+    }
+    charge(e, data);
+    CRC32 crc = new CRC32();
+    inflate(file, channel, data, e, 0, e.size(),
+        new byte[(int) Math.min(FileRegion.CHUNK, Math.max(1, e.size()))], crc::update);
+    if (e.crc() != 0) {
+      checkCrc(e, data, crc);
+    }
+    return data;
+  }
+
+  /** Charges one full inflation of {@code e} to the read limit, or fails naming it. */
+  private void charge(Entry e, long data) throws CheckpointFormatException {
+    if (e.size() > inflateBudget - inflated) {
+      throw new CheckpointFormatException(
+          file,
+          data,
+          "deflated entry '"
+              + Describe.name(e.name())
+              + "' inflates to "
+              + e.size()
+              + " bytes; with the "
+              + inflated
+              + " bytes inflated before it that exceeds the read limit of "
+              + limits.describe(fileSize, "the file")
+              + " (a zip bomb?); "
+              + ReadLimits.howToRaise());
+    }
+    inflated += e.size();
+  }
+
+  /** Bytes {@code [skip, skip + n)} of deflated entry {@code e}, inflated onto the heap. */
+  static byte[] inflate(Path file, FileChannel ch, long data, Entry e, long skip, int n)
+      throws CheckpointFormatException {
+    byte[] out = new byte[n];
+    int[] at = {0};
+    inflate(file, ch, data, e, skip, n, new byte[Math.min(FileRegion.CHUNK, Math.max(1, n))],
+        (buf, off, len) -> {
+          System.arraycopy(buf, off, out, at[0], len);
+          at[0] += len;
+        });
+    return out;
+  }
+
+  /**
+   * Streams bytes {@code [skip, skip + length)} of deflated entry {@code e} (compressed data at
+   * {@code data} of {@code ch}) to {@code sink}, inflating through {@code out} and a 64 KiB input
+   * buffer.
+   */
+  static void inflate(Path file, FileChannel ch, long data, Entry e, long skip, long length,
+      byte[] out, io.tfhybrid.nn.HostTensor.ChunkSink sink) throws CheckpointFormatException {
+    String what = "deflated entry '" + Describe.name(e.name()) + "'";
+    ByteReader src = ByteReader.ofChannel(file, ch, data, e.compressedSize());
+    byte[] in = new byte[(int) Math.min(1 << 16, Math.max(1, e.compressedSize()))];
+    long end = skip + length;
+    long produced = 0;
+    Inflater inf = new Inflater(true);
+    try {
+      while (produced < end && !inf.finished()) {
+        if (inf.needsInput()) {
+          if (src.remaining() == 0) {
+            break;
+          }
+          int n = (int) Math.min(in.length, src.remaining());
+          src.readFully(in, n, what);
+          inf.setInput(in, 0, n);
+        }
+        int r = inf.inflate(out, 0, (int) Math.min(out.length, end - produced));
+        if (r == 0 && !inf.needsInput()) {
+          break; // a preset dictionary or the stream's end: nothing more comes
+        }
+        long from = Math.max(produced, skip);
+        if (from < produced + r) {
+          sink.accept(out, (int) (from - produced), (int) (produced + r - from));
+        }
+        produced += r;
+      }
+    } catch (DataFormatException ex) {
+      throw new CheckpointFormatException(file, data, what + " is damaged: " + ex.getMessage(), ex);
+    } finally {
+      inf.end();
+    }
+    if (produced < end) {
+      throw new CheckpointFormatException(
+          file,
+          data,
+          what + " inflates to " + produced + " bytes, expected " + e.size() + " (damaged zip)");
+    }
+  }
+
   private void checkCrc(Entry e, long data, CRC32 crc) throws CheckpointFormatException {
     if (crc.getValue() != e.crc()) {
       throw new CheckpointFormatException(
@@ -411,59 +510,14 @@ final class ZipArchive {
               + e.size()
               + " bytes; entries over 2 GiB are not supported");
     }
-    byte[] raw =
-        ByteReader.ofChannel(file, channel, data, e.compressedSize())
-            .bytes(e.compressedSize(), "entry '" + Describe.name(e.name()) + "'");
     byte[] out;
     if (e.method() == 0) {
-      out = raw;
+      out =
+          ByteReader.ofChannel(file, channel, data, e.compressedSize())
+              .bytes(e.compressedSize(), "entry '" + Describe.name(e.name()) + "'");
     } else {
-      if (e.size() > inflateBudget - inflated) {
-        throw new CheckpointFormatException(
-            file,
-            data,
-            "deflated entry '"
-                + Describe.name(e.name())
-                + "' inflates to "
-                + e.size()
-                + " bytes; with the "
-                + inflated
-                + " bytes inflated before it that exceeds the read limit of "
-                + limits.describe(fileSize, "the file")
-                + " (a zip bomb?); "
-                + ReadLimits.howToRaise());
-      }
-      inflated += e.size();
-      out = new byte[(int) e.size()];
-      Inflater inf = new Inflater(true);
-      try {
-        inf.setInput(raw);
-        int n = 0;
-        while (n < out.length && !inf.finished()) {
-          int r = inf.inflate(out, n, out.length - n);
-          if (r == 0 && (inf.needsInput() || inf.needsDictionary())) {
-            break;
-          }
-          n += r;
-        }
-        if (n != out.length) {
-          throw new CheckpointFormatException(
-              file,
-              data,
-              "deflated entry '"
-                  + Describe.name(e.name())
-                  + "' inflates to "
-                  + n
-                  + " bytes, expected "
-                  + out.length
-                  + " (damaged zip)");
-        }
-      } catch (DataFormatException ex) {
-        throw new CheckpointFormatException(
-            file, data, "deflated entry '" + Describe.name(e.name()) + "' is damaged: " + ex.getMessage(), ex);
-      } finally {
-        inf.end();
-      }
+      charge(e, data);
+      out = inflate(file, channel, data, e, 0, (int) e.size());
     }
     if (e.crc() != 0) {
       CRC32 crc = new CRC32();

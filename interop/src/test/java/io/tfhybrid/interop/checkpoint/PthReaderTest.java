@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tfhybrid.nn.DType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,37 @@ class PthReaderTest {
     assertEquals(
         List.of(false, true, true, false, false),
         sd.keys().stream().map(k -> sd.get(k).isLazy()).toList());
+  }
+
+  @Test
+  void deflatedStoragesAreStreamedWhenLoadedWithinTheReadLimits() throws IOException {
+    // Three views of one deflated storage of 4096 floats: each read inflates up to its end.
+    PickleWriter p = orderedDict();
+    p.str("a").tensor("FloatStorage", "0", 4096, 0, dims(4096), dims(1));
+    p.str("b").tensor("FloatStorage", "0", 4096, 4000, dims(96), dims(1));
+    p.str("c").tensor("FloatStorage", "0", 4096, 0, dims(4096), dims(1));
+    p.setitems().stop();
+    float[] values = TestFiles.iota(4096);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("archive/data.pkl", p.bytes());
+    entries.put("archive/data/0", TestFiles.floats(values));
+    Path f = TestFiles.deflatedZip(dir.resolve("deflated.pth"), entries);
+    StateDict sd = Checkpoints.read(f);
+    assertTrue(sd.get("a").isLazy() && sd.get("b").isLazy(), "left in the file");
+    assertArrayEquals(values, sd.get("a").toFloatArray());
+    assertArrayEquals(Arrays.copyOfRange(values, 4000, 4096), sd.get("b").toFloatArray());
+
+    // Loading may inflate again what the read limit allows: here one storage and a bit, so the
+    // second full view is refused, naming the tensor and the limit.
+    long fileSize = Files.size(f);
+    ReadLimits tight = new ReadLimits(16384 + 8192 - fileSize, 1);
+    StateDict limited = Checkpoints.read(f, ReadOptions.defaults().withLimits(tight));
+    assertArrayEquals(values, limited.get("a").toFloatArray());
+    UncheckedIOException e =
+        assertThrows(UncheckedIOException.class, () -> limited.get("c").toFloatArray());
+    CheckpointFormatException c = (CheckpointFormatException) e.getCause();
+    assertTrue(c.detail().startsWith("inflating tensor 'c' (entry 'archive/data/0', deflated)"
+        + " (16384 bytes) exceeds what loading may inflate from this file"), c.detail());
   }
 
   @Test
