@@ -21,6 +21,10 @@ public final class BatchNorm2d extends Module {
     state = BatchNormState.declare(this, channels, eps);
   }
 
+  BatchNormState state() {
+    return state;
+  }
+
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
     return state.apply(ctx, x);

@@ -2,6 +2,7 @@ package io.tfhybrid.nn;
 
 import io.tfhybrid.ops.Norms;
 import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -20,6 +21,19 @@ record BatchNormState(
     ParamSpec var = owner.buffer("running_var", DType.F32, channels);
     owner.buffer("num_batches_tracked", DType.I64);
     return new BatchNormState(weight, bias, mean, var, eps);
+  }
+
+  /** The per-channel map {@code y = x·scale + shift} a BatchNorm applies in inference. */
+  record Affine(Operand<TFloat32> scale, Operand<TFloat32> shift) {}
+
+  /** {@code scale = weight / sqrt(var + eps)}, {@code shift = bias − mean·scale}. */
+  Affine affine(Ctx ctx) {
+    Ops tf = ctx.tf();
+    Operand<TFloat32> scale = tf.math.mul(
+        tf.math.rsqrt(tf.math.add(ctx.read(runningVar), tf.constant(eps))), ctx.read(weight));
+    Operand<TFloat32> shift =
+        tf.math.sub(ctx.read(bias), tf.math.mul(ctx.read(runningMean), scale));
+    return new Affine(scale, shift);
   }
 
   /** {@code (x - mean) / sqrt(var + eps) * weight + bias} per channel (last axis). */

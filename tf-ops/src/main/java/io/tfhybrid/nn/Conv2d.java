@@ -131,8 +131,31 @@ public final class Conv2d extends Module {
    * fuses into the convolution ({@link io.tfhybrid.ops.Norms#batchNorm}).
    */
   private boolean isPointwiseLinear() {
+    return isPointwise() && bias != null;
+  }
+
+  /** 1×1, stride 1, unpadded, ungrouped: {@code nn.Linear} on the channel axis. */
+  boolean isPointwise() {
     return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0
-        && groups == 1 && bias != null;
+        && groups == 1;
+  }
+
+  /**
+   * This pointwise convolution followed by a BatchNorm's per-channel map, as one {@link Dense}:
+   * {@code rows · (W·scale) + (b·scale + shift)}. The filter and bias are computed in the graph from
+   * the variables on every run (no second copy of the weights is stored); a following activation on
+   * the rows then fuses into the MatMul too ({@code _FusedMatMul[BiasAdd, GeluExact]}), which no
+   * Conv2D fusion offers.
+   */
+  Operand<TFloat32> forwardWithNorm(Ctx ctx, Operand<TFloat32> x, BatchNormState.Affine norm) {
+    Checks.checkState(isPointwise(), "forwardWithNorm needs a 1x1 stride-1 unpadded conv");
+    var tf = ctx.tf();
+    Operand<TFloat32> w = tf.math.mul(
+        Shapes.reshape(tf, ctx.read(weight), inChannels, outChannels), norm.scale());
+    Operand<TFloat32> b = bias == null
+        ? norm.shift()
+        : tf.math.add(tf.math.mul(ctx.read(bias), norm.scale()), norm.shift());
+    return Dense.apply(tf, x, w, b);
   }
 
   /** Depthwise: one group per input channel (channel multiplier {@code out / in}). */

@@ -103,6 +103,22 @@ public abstract class Module {
     return y;
   }
 
+  /**
+   * Runs child {@code conv} (a pointwise {@link Conv2d}) and then child {@code norm} on its output
+   * as one {@link Dense} with the norm folded into its filter and bias ({@link
+   * Conv2d#forwardWithNorm}). Both paths are entered and recorded as by two {@link #call}s: the
+   * convolution's own output stays a capture (an unfused op that runs only when fetched).
+   */
+  protected final Operand<TFloat32> callPointwiseNorm(Conv2d conv, BatchNorm2d norm, Ctx ctx,
+      Operand<TFloat32> x) {
+    Ctx convCtx = ctx.enter(nameOf(conv));
+    Ctx normCtx = ctx.enter(nameOf(norm));
+    convCtx.recordOutput(conv.forward(convCtx, x));
+    Operand<TFloat32> y = conv.forwardWithNorm(convCtx, x, norm.state().affine(normCtx));
+    normCtx.recordOutput(y);
+    return y;
+  }
+
   /** The registered name of a child (for modules that build their own sub-contexts). */
   protected final String nameOf(Module child) {
     String name = names.get(child);

@@ -36,10 +36,27 @@ public final class Sequential extends Module {
     return layers.get(i);
   }
 
+  /**
+   * Whether layers {@code i, i+1, i+2} are a pointwise Conv2d, a BatchNorm2d and an activation
+   * (CoAtNet's MBConv expansion): the norm is then folded into the convolution run as a MatMul, so
+   * that TF's remapper fuses convolution, norm and activation (GELU) into one kernel. Without an
+   * activation after it, a norm is left to fuse with the Conv2D ({@code Norms.batchNorm}).
+   */
+  private boolean foldsNorm(int i) {
+    return i + 2 < layers.size() && layers.get(i) instanceof Conv2d conv && conv.isPointwise()
+        && layers.get(i + 1) instanceof BatchNorm2d && layers.get(i + 2) instanceof Act;
+  }
+
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    for (Module m : layers) {
-      x = call(m, ctx, x);
+    for (int i = 0; i < layers.size(); i++) {
+      Module m = layers.get(i);
+      if (foldsNorm(i)) {
+        x = callPointwiseNorm((Conv2d) m, (BatchNorm2d) layers.get(i + 1), ctx, x);
+        i++;
+      } else {
+        x = call(m, ctx, x);
+      }
     }
     return x;
   }

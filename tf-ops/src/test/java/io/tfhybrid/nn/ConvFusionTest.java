@@ -30,7 +30,7 @@ import org.tensorflow.types.TFloat32;
  * a BatchNorm2d / BatchNormAct2d right after a Conv2d fuses into it (Conv2D + FusedBatchNormV3 [+
  * Relu] → one fused conv), with PyTorch's conv-then-norm values (double reference) and both
  * captures kept; a 1×1 convolution with a bias is a MatMul on rows that fuses its bias and a
- * following GELU.
+ * following GELU, and so is a 1×1 convolution + BatchNorm + activation, the norm folded in.
  */
 class ConvFusionTest {
 
@@ -52,6 +52,12 @@ class ConvFusionTest {
 
   private static void check(int cin, int cout, int k, int stride, int pad, int groups,
       boolean bias, Activations.Kind act, long seed) {
+    check(cin, cout, k, stride, pad, groups, bias, act, null, seed);
+  }
+
+  /** Conv2d → norm [→ {@code after}]: output (without {@code after}) and captures '0', '1'. */
+  private static void check(int cin, int cout, int k, int stride, int pad, int groups,
+      boolean bias, Activations.Kind act, Module after, long seed) {
     int b = 2;
     int h = 7;
     int w = 6;
@@ -79,8 +85,8 @@ class ConvFusionTest {
     weights.put("1.running_var", var);
     GraphTester.ModuleRun run;
     try (GraphTester g = GraphTester.create()) {
-      run = g.run(new Sequential(conv, bn), weights, new long[] {b, h, w, cin},
-          TorchRef.nchwToNhwc(xNchw, b, cin, h, w));
+      Sequential seq = after == null ? new Sequential(conv, bn) : new Sequential(conv, bn, after);
+      run = g.run(seq, weights, new long[] {b, h, w, cin}, TorchRef.nchwToNhwc(xNchw, b, cin, h, w));
     }
     int oh = TorchRef.convOut(h, k, stride, pad);
     int ow = TorchRef.convOut(w, k, stride, pad);
@@ -91,7 +97,9 @@ class ConvFusionTest {
     String what = String.format("conv %dx%d/%d pad %d groups %d %s→%s + %s", k, k, stride, pad,
         groups, cin, cout, bn.getClass().getSimpleName() + (act == null ? "" : "(" + act + ")"));
     assertShape(new long[] {b, oh, ow, cout}, run.output());
-    assertClose(ref, run.output().toFloatArray(), what);
+    if (after == null) {
+      assertClose(ref, run.output().toFloatArray(), what);
+    }
     assertClose(convRef, run.captures().get("0").toFloatArray(), what + ": capture '0'");
     assertClose(ref, run.captures().get("1").toFloatArray(), what + ": capture '1'");
   }
@@ -181,6 +189,26 @@ class ConvFusionTest {
     for (NodeDef n : nodes) {
       assertTrue(!n.getOp().equals("BiasAdd") && !(oneDnn && n.getOp().equals("Erf")),
           "unfused op left: " + n.getOp() + " " + n.getName());
+    }
+  }
+
+  @Test
+  void pointwiseConvBatchNormGeluIsOneFusedMatMul() {
+    // CoAtNet's MBConv expansion: 1×1 conv (no bias) → BatchNorm2d → GELU; and with a bias.
+    check(5, 6, 1, 1, 0, 1, false, null, Act.gelu(), 60);
+    check(5, 6, 1, 1, 0, 1, true, null, Act.relu(), 70);
+    List<NodeDef> nodes = optimisedNodes(new Sequential(Conv2d.builder(4, 8, 1).bias(false).build(),
+        new BatchNorm2d(8), Act.gelu()), 4);
+    List<NodeDef> products = nodes.stream()
+        .filter(n -> n.getOp().contains("MatMul") || n.getOp().contains("Conv2D")).toList();
+    assertEquals(1, products.size(), "one product: " + products);
+    assertTrue(products.get(0).getOp().contains("FusedMatMul"), "fused, found " + products);
+    boolean oneDnn = nodes.stream().anyMatch(n -> n.getOp().startsWith("_Mkl"));
+    assertEquals(oneDnn ? List.of("BiasAdd", "GeluExact") : List.of("BiasAdd"),
+        fusedOps(products.get(0)), "fused ops");
+    for (NodeDef n : nodes) {
+      assertTrue(!n.getOp().contains("BatchNorm") && !n.getOp().equals("BiasAdd")
+          && !(oneDnn && n.getOp().equals("Erf")), "unfused op left: " + n.getOp() + " " + n.getName());
     }
   }
 }
