@@ -97,8 +97,14 @@ public final class Norms {
     Operand<TFloat32> mu = tf.math.mean(x, ax, Mean.keepDims(true));
     Operand<TFloat32> centered = tf.math.sub(x, mu);
     Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), ax, Mean.keepDims(true));
-    Operand<TFloat32> y = tf.math.mul(centered, tf.math.rsqrt(tf.math.add(var, tf.constant(eps))));
-    return affine(tf, y, gamma, beta);
+    Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(var, tf.constant(eps)));
+    if (gamma != null) {
+      // γ·rsqrt(var + eps) is small (statistics × channels): one full pass fewer than scaling the
+      // normalised tensor and then γ.
+      inv = tf.math.mul(inv, gamma);
+    }
+    Operand<TFloat32> y = tf.math.mul(centered, inv);
+    return beta == null ? y : tf.math.add(y, beta);
   }
 
   private static Operand<TFloat32> affine(Ops tf, Operand<TFloat32> y, Operand<TFloat32> gamma,

@@ -78,9 +78,40 @@ public final class Shapes {
     return r != null ? r : reshape(tf, x, -1, dim(x, -1));
   }
 
-  /** Transpose with a constant permutation. */
+  /**
+   * Transpose with a constant permutation. A permutation that keeps every axis longer than 1 in
+   * its order (e.g. splitting one attention head, {@code [B, N, 1, d] → [B, 1, N, d]}) moves no
+   * element: it is emitted as a reshape, which costs nothing, instead of a copying transpose.
+   */
   public static <T extends org.tensorflow.types.family.TType> Operand<T> transpose(Ops tf,
       Operand<T> x, int... perm) {
+    long[] s = of(x);
+    if (s.length == perm.length && movesNoElement(s, perm)) {
+      long[] target = new long[perm.length];
+      for (int i = 0; i < perm.length; i++) {
+        target[i] = s[perm[i]];
+      }
+      return tf.reshape(x, tf.constant(target));
+    }
     return tf.linalg.transpose(x, tf.constant(perm));
+  }
+
+  /** Whether the axes of size other than 1 (unknown counts as other) keep their order. */
+  private static boolean movesNoElement(long[] shape, int[] perm) {
+    int unknown = 0;
+    int last = -1;
+    for (int p : perm) {
+      if (shape[p] == 1) {
+        continue;
+      }
+      if (shape[p] < 0) {
+        unknown++;
+      }
+      if (p < last) {
+        return false;
+      }
+      last = p;
+    }
+    return unknown <= 1; // a reshape target may hold one -1
   }
 }
