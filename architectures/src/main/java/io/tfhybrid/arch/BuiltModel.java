@@ -28,6 +28,11 @@ import org.tensorflow.types.TFloat32;
  * A model instantiated as a TF graph at one input size (batch dynamic): variables named by
  * state_dict keys, an NHWC float32 input, logits, pooled features, and every module output
  * recorded by path for captures. Owns its graph and session.
+ *
+ * <p>The variables exist from the start; the in-process forward pass ({@link #input()}, {@link
+ * #outputs()}, {@link #run}) is emitted on first use. A model that is only loaded and exported (as
+ * {@code convert} does) thus holds one emission of the forward pass, the serving graph's, not a
+ * second one that no signature reads.
  */
 public final class BuiltModel implements AutoCloseable {
   /** Output names that are not module paths. */
@@ -42,8 +47,9 @@ public final class BuiltModel implements AutoCloseable {
   private final Graph graph;
   private final Session session;
   private final Weights weights;
-  private final Placeholder<TFloat32> input;
-  private final Map<String, Operand<TFloat32>> outputs;
+  private final Ops tf;
+  private Placeholder<TFloat32> input; // emitted on first use, under this model's lock
+  private Map<String, Operand<TFloat32>> outputs;
 
   private BuiltModel(String name, ClassifierModel root, long height, long width) {
     this.name = name;
@@ -53,16 +59,8 @@ public final class BuiltModel implements AutoCloseable {
     root.checkInputSize(height, width);
     this.graph = new Graph();
     try {
-      Ops tf = LookupScope.ops(graph); // linear in the graph size (TF Java's scopes are not)
+      this.tf = LookupScope.ops(graph); // linear in the graph size (TF Java's scopes are not)
       this.weights = new Weights(tf, root.variableSpec());
-      this.input = tf.withName("images_nhwc")
-          .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, height, width, 3)));
-      Ctx ctx = Ctx.root(tf, weights);
-      ClassifierModel.Heads heads = root.emit(ctx, input);
-      Map<String, Operand<TFloat32>> out = new LinkedHashMap<>(ctx.outputs());
-      out.put(FEATURES, heads.features());
-      out.put(LOGITS, heads.logits());
-      this.outputs = out;
       this.session = new Session(graph);
     } catch (RuntimeException e) {
       graph.close();
@@ -100,8 +98,30 @@ public final class BuiltModel implements AutoCloseable {
     return weights;
   }
 
+  /** The NHWC float32 input of the in-process forward pass (emitted on first use). */
   public Placeholder<TFloat32> input() {
+    emitForwardPass();
     return input;
+  }
+
+  /**
+   * Emits the in-process forward pass into the graph unless that was done; {@link #input()},
+   * {@link #outputs()} and {@link #run} call it. Graph changes by other code (the serving graph)
+   * synchronise on this model too.
+   */
+  public synchronized void emitForwardPass() {
+    if (outputs != null) {
+      return;
+    }
+    Placeholder<TFloat32> in = tf.withName("images_nhwc")
+        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, height, width, 3)));
+    Ctx ctx = Ctx.root(tf, weights);
+    ClassifierModel.Heads heads = root.emit(ctx, in);
+    Map<String, Operand<TFloat32>> out = new LinkedHashMap<>(ctx.outputs());
+    out.put(FEATURES, heads.features());
+    out.put(LOGITS, heads.logits());
+    this.input = in;
+    this.outputs = out;
   }
 
   public long height() {
@@ -114,6 +134,7 @@ public final class BuiltModel implements AutoCloseable {
 
   /** Every fetchable output: module paths in build order, then "features" and "logits". */
   public Map<String, Operand<TFloat32>> outputs() {
+    emitForwardPass();
     return java.util.Collections.unmodifiableMap(outputs);
   }
 
@@ -136,6 +157,7 @@ public final class BuiltModel implements AutoCloseable {
     }
     Checks.checkArg(inputNhwc.dtype() == DType.F32, "%s input: expected float32, found %s", name,
         inputNhwc.dtype().torchName());
+    emitForwardPass();
     List<String> names = new ArrayList<>(fetch);
     for (String n : names) {
       Checks.checkArg(outputs.containsKey(n), "%s has no output '%s'; known: %s", name, n,

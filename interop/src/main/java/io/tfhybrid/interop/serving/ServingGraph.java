@@ -46,6 +46,12 @@ final class ServingGraph {
    * feeds {@code image_bytes} and {@code images} takes the decoded pixels.
    */
   static Heads build(BuiltModel model, Preprocessing p) {
+    synchronized (model) { // as BuiltModel's own emission: one writer of the graph's names
+      return buildLocked(model, p);
+    }
+  }
+
+  private static Heads buildLocked(BuiltModel model, Preprocessing p) {
     ClassifierModel root = model.root();
     long h = model.height();
     long w = model.width();

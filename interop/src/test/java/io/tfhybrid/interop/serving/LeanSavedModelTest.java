@@ -115,11 +115,11 @@ class LeanSavedModelTest {
     SignatureDef d = mg.getSignatureDefOrThrow("serving_default");
     SignatureDef b = mg.getSignatureDefOrThrow("serving_bytes");
     assertEquals(d.getOutputsMap(), b.getOutputsMap(), "serving_bytes feeds the same body");
-    // The session's graph holds the in-process root emission and the serving one; the file one.
+    // Loaded and exported, never run in process: the session's graph holds one emission, the
+    // serving one (BuiltModel emits its own forward pass on first use only).
     long convsSaved = count(mg.getGraphDef(), "Conv2D");
-    long convsInMemory = count(inMemory, "Conv2D");
     assertTrue(convsSaved > 0);
-    assertEquals(convsInMemory, 2 * convsSaved);
+    assertEquals(convsSaved, count(inMemory, "Conv2D"));
     assertEquals(
         "PlaceholderWithDefault",
         mg.getGraphDef().getNodeList().stream()
@@ -127,6 +127,24 @@ class LeanSavedModelTest {
             .findFirst()
             .orElseThrow()
             .getOp());
+  }
+
+  @Test
+  void aModelRunInProcessHasItsOwnEmissionThatNoExportCarries() throws IOException {
+    try (BuiltModel m = TinyModels.loaded(TinyModels.randomStateDict(6))) {
+      assertEquals(0, count(m.graph().toGraphDef(), "Conv2D"), "nothing emitted before a run");
+      m.run(TinyModels.normalized(TinyModels.pixels(1, 3), TinyModels.RESIZE_ONLY),
+          List.of(BuiltModel.LOGITS));
+      long inProcess = count(m.graph().toGraphDef(), "Conv2D");
+      SavedModelExport.Result r = SavedModelExport.builder().model(m)
+          .preprocessing(TinyModels.RESIZE_ONLY).modelDir(tmp.resolve("ran")).warmup(false)
+          .build().export();
+      GraphDef file = SavedModel.parseFrom(
+          Files.readAllBytes(r.versionDir().resolve("saved_model.pb"))).getMetaGraphs(0)
+          .getGraphDef();
+      assertEquals(inProcess, count(file, "Conv2D"));
+      assertEquals(2 * inProcess, count(m.graph().toGraphDef(), "Conv2D"));
+    }
   }
 
   private static long count(GraphDef g, String op) {
