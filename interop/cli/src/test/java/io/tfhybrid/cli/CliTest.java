@@ -421,6 +421,33 @@ class CliTest {
   }
 
   @Test
+  void benchComparesTimesAndProfilesSavedModels() {
+    Run ab = run("bench", "--ab", exported.toString(), exported.toString(), "--rounds", "3",
+        "--warmup", "0");
+    assertEquals(0, ab.status(), ab.toString());
+    assertTrue(ab.out().contains("batch 1, 3 rounds: A median "), ab.out());
+    assertTrue(ab.out().contains(" | B/A median "), ab.out());
+    // The same SavedModel twice: the same logits, bit for bit.
+    assertTrue(ab.out().contains("logits max|A-B| 0.00e+00"), ab.out());
+    Run one = run("bench", "--saved-model", exported.toString(), "--iters", "1", "--warmup", "0");
+    assertEquals(0, one.status(), one.toString());
+    assertTrue(one.out().contains("batch 1: median ") && one.out().contains("peak RSS"),
+        one.out());
+    Run prof = run("bench", "--profile", "--saved-model", exported.toString(), "--iters", "1",
+        "--warmup", "0", "--traces", "1", "--top", "2");
+    assertEquals(0, prof.status(), prof.toString());
+    assertTrue(prof.out().contains("\n  norms "), prof.out());
+    assertTrue(prof.out().contains("_MklLayerNorm"), prof.out());
+    Run floor = run("bench", "--memory-floor");
+    assertEquals(0, floor.status(), floor.toString());
+    assertTrue(floor.out().startsWith("memory floor (JVM + TensorFlow runtime, empty graph): VmRSS "),
+        floor.out());
+    Run bad = run("bench", "--ab", exported.toString(), exported.toString(), "--rounds", "0");
+    assertEquals(2, bad.status(), bad.toString());
+    assertTrue(bad.err().contains("--rounds >= 1"), bad.err());
+  }
+
+  @Test
   void verboseAddsTheStackTrace() {
     Run r = run("--verbose", "inspect", tmp.resolve("nowhere").toString());
     assertEquals(2, r.status(), r.toString());
