@@ -2,7 +2,8 @@ package io.tfhybrid.interop;
 
 /**
  * The stages of {@link TfHybrid#convert(java.nio.file.Path, java.nio.file.Path, LoadOptions,
- * ExportOptions, java.util.function.Consumer)}, in order; the consumer hears each as it starts.
+ * ExportOptions, ConvertListener)}, in order; {@link ConvertListener#stage} hears each as it
+ * starts.
  */
 public enum ConvertStage {
   /** Reading the checkpoint's tensors ({@link TfHybrid#read}). */

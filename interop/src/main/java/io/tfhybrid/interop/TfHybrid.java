@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * CvT names renamed; a timm hub folder's weights with its {@code config.json}), chooses the model ({@link ModelDetector}: a registered variant or a configuration read
  * off the keys and torch shapes, with the reasons), builds its NHWC graph and loads the weights
  * strictly. The steps are public too ({@link #read}, {@link #choose}, {@link #load(ModelChoice,
- * StateDict, LoadOptions)}) for callers that report progress between them. Mistakes in the inputs
+ * StateDict, LoadOptions)}) for callers that work between them; {@link #convert(Path, Path,
+ * LoadOptions, ExportOptions, ConvertListener)} reports its progress to a listener. Mistakes in the inputs
  * are {@link TfHybridException}s, malformed files {@link
  * io.tfhybrid.interop.checkpoint.CheckpointFormatException}s, checkpoints that do not fit the
  * model {@link io.tfhybrid.interop.load.CheckpointMismatchException}s.
@@ -200,47 +201,53 @@ public final class TfHybrid {
 
   /**
    * Converts a checkpoint to a TF Serving SavedModel version below {@code modelDir} (what {@code
-   * tfhybrid convert} does): checks the destination first ({@link #checkExportDestination}), so a
-   * wrong {@code --out} fails before the checkpoint is read, then loads and exports.
+   * tfhybrid convert} does, less its reload check): checks the destination first ({@link
+   * #checkExportDestination}), so a wrong {@code --out} fails before the checkpoint is read, then
+   * reads, chooses, loads and exports.
    */
-  public static SavedModelExport.Result convert(
+  public static Conversion convert(
       Path checkpoint, Path modelDir, LoadOptions load, ExportOptions export) throws IOException {
-    return convert(checkpoint, modelDir, load, export, stage -> {});
+    return convert(checkpoint, modelDir, load, export, ConvertListener.NONE);
   }
 
   /**
-   * {@link #convert(Path, Path, LoadOptions, ExportOptions)}, telling {@code stages} as each
-   * {@link ConvertStage} starts (what {@code tfhybrid bench --convert} times).
+   * {@link #convert(Path, Path, LoadOptions, ExportOptions)}, telling {@code listener} as each
+   * {@link ConvertStage} starts and what was read, chosen and loaded ({@code tfhybrid convert}
+   * prints it, {@code tfhybrid bench --convert} times the stages). The state dict is released once
+   * its tensors are in the variables: the export holds one copy of the weights.
    */
-  public static SavedModelExport.Result convert(Path checkpoint, Path modelDir, LoadOptions load,
-      ExportOptions export, Consumer<ConvertStage> stages) throws IOException {
+  public static Conversion convert(Path checkpoint, Path modelDir, LoadOptions load,
+      ExportOptions export, ConvertListener listener) throws IOException {
     checkExportDestination(modelDir, export);
-    SavedModelExport.Listener listener = export.listener();
+    SavedModelExport.Listener steps = export.listener();
     ExportOptions staged = export.withListener(new SavedModelExport.Listener() {
       @Override
       public void step(int index, int total, String description) {
-        stages.accept(ConvertStage.ofExportStep(index));
-        listener.step(index, total, description);
+        listener.stage(ConvertStage.ofExportStep(index));
+        steps.step(index, total, description);
       }
 
       @Override
       public void note(String message) {
-        listener.note(message);
+        steps.note(message);
       }
     });
-    try (LoadedModel m = readAndLoad(checkpoint, load, stages)) {
-      return m.export(modelDir, staged);
+    try (LoadedModel m = readAndLoad(checkpoint, load, listener)) {
+      listener.loaded(m.report());
+      return new Conversion(m.choice(), m.parameterCount(), m.export(modelDir, staged));
     }
   }
 
   /** Read, choose, check, build, load: the state dict is unreachable once this returns. */
   private static LoadedModel readAndLoad(
-      Path checkpoint, LoadOptions load, Consumer<ConvertStage> stages) throws IOException {
-    stages.accept(ConvertStage.READ);
+      Path checkpoint, LoadOptions load, ConvertListener listener) throws IOException {
+    listener.stage(ConvertStage.READ);
     StateDict sd = read(checkpoint, load);
-    stages.accept(ConvertStage.CHOOSE);
+    listener.read(new ConvertListener.Checkpoint(sd.size(), sd.byteSize(), sd.notes()));
+    listener.stage(ConvertStage.CHOOSE);
     ModelChoice choice = choose(sd, checkpoint, load);
-    return load(choice, sd, load, stages);
+    listener.chosen(choice);
+    return load(choice, sd, load, listener::stage);
   }
 
   /**

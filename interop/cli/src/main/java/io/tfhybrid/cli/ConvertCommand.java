@@ -1,12 +1,14 @@
 package io.tfhybrid.cli;
 
+import io.tfhybrid.interop.Conversion;
+import io.tfhybrid.interop.ConvertListener;
+import io.tfhybrid.interop.ConvertStage;
 import io.tfhybrid.interop.ExportOptions;
 import io.tfhybrid.interop.LoadOptions;
-import io.tfhybrid.interop.LoadedModel;
 import io.tfhybrid.interop.ServingModel;
 import io.tfhybrid.interop.TfHybrid;
-import io.tfhybrid.interop.checkpoint.StateDict;
 import io.tfhybrid.interop.detect.ModelChoice;
+import io.tfhybrid.interop.load.LoadReport;
 import io.tfhybrid.interop.serving.SavedModelExport;
 import io.tfhybrid.interop.serving.ServingSignatures;
 import java.io.PrintWriter;
@@ -92,34 +94,12 @@ final class ConvertCommand implements Callable<Integer> {
             .withOverwrite(overwrite)
             .withWarmup(!noWarmup)
             .withListener((i, n, what) -> bar.step(3 + i, what));
-    TfHybrid.checkExportDestination(out, export); // before the checkpoint is read
-
-    bar.step(0, "reading " + checkpoint.getFileName());
-    StateDict sd = TfHybrid.read(checkpoint, options);
-    o.printf(
-        "read '%s': %d tensors, %s%n",
-        checkpoint.getFileName(), sd.size(), Format.megabytes(sd.byteSize()));
-    sd.notes().forEach(n -> o.println("  note: " + n));
-
-    bar.step(1, options.detects() ? "detecting the model" : "looking up " + options.model());
-    ModelChoice choice = TfHybrid.choose(sd, checkpoint, options);
-    o.printf(
-        "%s: %s (%s)%n",
-        options.detects() ? "detected" : "model", choice.name(), choice.arch().displayName());
-    choice.reasonTexts().forEach(r -> o.println("  why: " + r));
-
-    bar.step(2, "building the graph at " + choice.height() + "x" + choice.width());
-    SavedModelExport.Result r;
-    long parameters;
-    try (LoadedModel loaded = TfHybrid.load(choice, sd, options)) {
-      bar.step(3, "loaded " + sd.size() + " tensors into the variables");
-      loaded.report().notes().stream()
-          .filter(n -> !sd.notes().contains(n))
-          .forEach(n -> o.println("  note: " + n));
-      loaded.report().warnings().forEach(w -> o.println("  warning: " + w));
-      r = loaded.export(out, export);
-      parameters = loaded.parameterCount();
-    }
+    // One library call; the listener prints its progress. It checks the destination before the
+    // checkpoint is read, and holds no state dict during the export.
+    Conversion c =
+        TfHybrid.convert(checkpoint, out, options, export, new Printer(o, bar, options));
+    SavedModelExport.Result r = c.export();
+    ModelChoice choice = c.choice();
     // The exporting session is closed first: its variables and the reloaded ones are never held
     // at the same time (peak memory stays near one copy of the weights).
     bar.step(9, "reloading with SavedModelBundle");
@@ -137,7 +117,7 @@ final class ConvertCommand implements Callable<Integer> {
         "  model       %s (%s), %s parameters, input %dx%d, %d classes%n",
         choice.name(),
         choice.arch().displayName(),
-        Format.params(parameters),
+        Format.params(c.parameters()),
         choice.height(),
         choice.width(),
         choice.config().numClasses());
@@ -163,6 +143,60 @@ final class ConvertCommand implements Callable<Integer> {
         out.toAbsolutePath(), name, name);
     o.flush();
     return 0;
+  }
+
+  /** Prints what {@link TfHybrid#convert} tells as it goes: what was read, chosen and loaded. */
+  private final class Printer implements ConvertListener {
+    private final PrintWriter o;
+    private final Progress bar;
+    private final LoadOptions options;
+    private ConvertListener.Checkpoint read;
+    private ModelChoice choice;
+
+    Printer(PrintWriter o, Progress bar, LoadOptions options) {
+      this.o = o;
+      this.bar = bar;
+      this.options = options;
+    }
+
+    @Override
+    public void stage(ConvertStage stage) {
+      switch (stage) {
+        case READ -> bar.step(0, "reading " + checkpoint.getFileName());
+        case CHOOSE ->
+            bar.step(1, options.detects() ? "detecting the model" : "looking up " + options.model());
+        case CHECK ->
+            bar.step(2, "building the graph at " + choice.height() + "x" + choice.width());
+        default -> {} // the export's steps come through ExportOptions' listener
+      }
+    }
+
+    @Override
+    public void read(ConvertListener.Checkpoint checkpointRead) {
+      read = checkpointRead;
+      o.printf(
+          "read '%s': %d tensors, %s%n",
+          checkpoint.getFileName(), read.tensors(), Format.megabytes(read.bytes()));
+      read.notes().forEach(n -> o.println("  note: " + n));
+    }
+
+    @Override
+    public void chosen(ModelChoice chosen) {
+      choice = chosen;
+      o.printf(
+          "%s: %s (%s)%n",
+          options.detects() ? "detected" : "model", choice.name(), choice.arch().displayName());
+      choice.reasonTexts().forEach(r -> o.println("  why: " + r));
+    }
+
+    @Override
+    public void loaded(LoadReport report) {
+      bar.step(3, "loaded " + read.tensors() + " tensors into the variables");
+      report.notes().stream()
+          .filter(n -> !read.notes().contains(n))
+          .forEach(n -> o.println("  note: " + n));
+      report.warnings().forEach(w -> o.println("  warning: " + w));
+    }
   }
 
   static Long parseVersion(String version) {

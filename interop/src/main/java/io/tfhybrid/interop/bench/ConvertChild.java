@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tfhybrid.arch.Benchmark;
+import io.tfhybrid.interop.ConvertListener;
+import io.tfhybrid.interop.ConvertStage;
 import io.tfhybrid.interop.ExportOptions;
 import io.tfhybrid.interop.LoadOptions;
 import io.tfhybrid.interop.TfHybrid;
@@ -38,7 +40,12 @@ final class ConvertChild {
     TensorFlow.version(); // loads the native runtime, which every conversion pays
     SavedModelExport.Result r = TfHybrid.convert(Path.of(args[0]), Path.of(args[1]),
         LoadOptions.defaults().withModel(args[2]), ExportOptions.defaults(),
-        stage -> marks.addArray().add(stage.name().toLowerCase(Locale.ROOT)).add(now()));
+        new ConvertListener() {
+          @Override
+          public void stage(ConvertStage stage) {
+            marks.addArray().add(stage.name().toLowerCase(Locale.ROOT)).add(now());
+          }
+        }).export();
     marks.addArray().add("exit").add(now());
     report.put("model", ExportMetadata.read(
         r.versionDir().resolve(ServingSignatures.METADATA_FILE)).model());
