@@ -93,7 +93,8 @@ class OpProfileTest {
   /**
    * The transformer pieces in the form TensorFlow's CPU remapper fuses (checked in the optimised
    * graph, not assumed): LayerNorm → one {@code _MklLayerNorm}, Linear + GELU on tokens → one
-   * fused matmul with no {@code Erf} left, attention products → oneDNN batch matmuls.
+   * fused matmul with no {@code Erf} left, attention products → oneDNN batch matmuls, the scaled
+   * logits with their scale fused in.
    */
   @Test
   void theOptimisedGraphHasTheFusedTransformerOps() {
@@ -123,7 +124,9 @@ class OpProfileTest {
         String all = r.format(0, true);
         assertEquals(1, ops.getOrDefault("_MklLayerNorm", 0), all);
         assertEquals(2, ops.getOrDefault("_MklNativeFusedMatMul", 0), all);
-        assertEquals(2, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
+        // q·kᵀ·scale fused into one oneDNN op (no Mul on the logits), then p·v.
+        assertEquals(1, ops.getOrDefault("_MklFusedBatchMatMulV2", 0), all);
+        assertEquals(1, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
         assertEquals(0, ops.getOrDefault("Erf", 0), all);
         assertEquals(0, ops.getOrDefault("BiasAdd", 0), all);
       }

@@ -3,6 +3,7 @@ package io.tfhybrid.ops;
 import io.tfhybrid.nn.Checks;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -82,6 +83,15 @@ public final class Attention {
    * {@code scaleQueryFirst} the scale multiplies q before the product (ConTNet, HAT-Net), else
    * the logits (CvT, CoAtNet); the two differ only in float rounding but we follow each reference.
    * {@code bias} ({@code [h, Nq, Nk]}, broadcast over the batch) may be null.
+   *
+   * <p>Logits scaled after the product with no bias (CvT) are written {@code
+   * AddV2(Mul(BatchMatMulV2(q, k), scale), zero)}, the form grappler's remapper turns into oneDNN's
+   * {@code _MklFusedBatchMatMulV2} (scale and addend as post-ops of the product, no separate pass
+   * over the logits). The zero is {@code [1, 1, 1, 1]} behind a {@code PlaceholderWithDefault}, as
+   * a {@code Const} zero add is folded away before the remapper runs; adding +0 leaves every value
+   * as it was. The remapper only takes an addend of rank 4 whose second dimension is 1 (an
+   * attention mask), so a per-head bias stays a separate add; the scale-q-first form would fuse too
+   * but then scales the product (other rounding) and measured no faster.
    */
   public static Operand<TFloat32> attend(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k,
       Operand<TFloat32> v, float scale, boolean scaleQueryFirst, Operand<TFloat32> bias) {
@@ -90,6 +100,10 @@ public final class Attention {
       s = scores(tf, tf.math.mul(q, tf.constant(scale)), k);
     } else {
       s = tf.math.mul(scores(tf, q, k), tf.constant(scale));
+      if (bias == null && q.shape().numDimensions() == 4) {
+        s = RawOps.addV2(tf, s, tf.placeholderWithDefault(
+            tf.constant(new float[][][][] {{{{0f}}}}), Shape.of(1, 1, 1, 1)));
+      }
     }
     if (bias != null) {
       s = tf.math.add(s, bias);
