@@ -133,6 +133,39 @@ class OpProfileTest {
     }
   }
 
+  /**
+   * CoAtNet's form: heads outside the batch ({@code [h, B, N, d]}) and the relative bias as
+   * {@code [h, 1, N, N]}, so scale and bias become post-ops of one {@code _MklFusedBatchMatMulV2}
+   * (a {@code [B, h, ..]} layout with a {@code [h, N, N]} bias is not fused).
+   */
+  @Test
+  void aPerHeadBiasOnHeadsOuterLogitsIsFusedIntoTheBatchMatmul() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")), "oneDNN rewrites switched off");
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, 10, 12)));
+      var qkv = io.tfhybrid.ops.Attention.splitQkvHeadsOuter(tf, x, 3, 2);
+      var bias = tf.variable(tf.constant(filled(2, 1, 10, 10)));
+      var a = io.tfhybrid.ops.Attention.attend(tf, qkv.get(0), qkv.get(1), qkv.get(2), 0.5f,
+          false, bias);
+      var out = tf.math.tanh(io.tfhybrid.ops.Attention.mergeHeadsOuter(tf, a));
+      s.initialize();
+      HostTensor in = RandomWeights.input(5, 2, 10, 12);
+      try (TFloat32 t = TFloat32.tensorOf(Shape.of(2, 10, 12),
+          DataBuffers.of(in.toFloatArray(), true, false))) {
+        OpProfile.Result r = OpProfile.profile("attn", 2, () -> s.runner().feed(x, t).fetch(out),
+            Map.of(), 0, 1, 1, Double.NaN);
+        Map<String, Integer> ops = r.graphOps();
+        String all = r.format(0, true);
+        assertEquals(1, ops.getOrDefault("_MklFusedBatchMatMulV2", 0), all);
+        assertEquals(1, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
+        assertEquals(0, ops.getOrDefault("AddV2", 0) + ops.getOrDefault("Mul", 0), all);
+      }
+    }
+  }
+
   private static org.tensorflow.ndarray.FloatNdArray filled(long... shape) {
     HostTensor h = RandomWeights.input(7, shape);
     return org.tensorflow.ndarray.NdArrays.wrap(Shape.of(shape),

@@ -39,13 +39,37 @@ public final class Attention {
    * is {@link #splitQkvHeadFirst}.
    */
   public static List<Operand<TFloat32>> splitQkv(Ops tf, Operand<TFloat32> qkvBnc, int parts, int heads) {
+    return splitQkv(tf, qkvBnc, parts, heads, 2, 0, 3, 1, 4); // [parts, B, h, N, d]
+  }
+
+  /**
+   * {@link #splitQkv} with the heads outside the batch: q, k, v of shape {@code [h, B, N, d]}, so
+   * that a per-head bias {@code [h, 1, Nq, Nk]} broadcasts over the second dimension, the one
+   * form of addend oneDNN's fused batch matmul takes (see {@link #attend}). The same one
+   * transpose as {@link #splitQkv}; undone by {@link #mergeHeadsOuter}.
+   */
+  public static List<Operand<TFloat32>> splitQkvHeadsOuter(
+      Ops tf, Operand<TFloat32> qkvBnc, int parts, int heads) {
+    return splitQkv(tf, qkvBnc, parts, heads, 2, 3, 0, 1, 4); // [parts, h, B, N, d]
+  }
+
+  private static List<Operand<TFloat32>> splitQkv(
+      Ops tf, Operand<TFloat32> qkvBnc, int parts, int heads, int... perm) {
     long n = Shapes.dim(qkvBnc, 1);
     long c3 = Shapes.dim(qkvBnc, 2);
     Checks.checkArg(c3 % ((long) parts * heads) == 0, "width %s is not %s parts x %s heads", c3, parts, heads);
     long d = c3 / parts / heads;
     Operand<TFloat32> x = Shapes.reshape(tf, qkvBnc, -1, n, parts, heads, d);
-    x = Shapes.transpose(tf, x, 2, 0, 3, 1, 4); // [parts, B, h, N, d]
+    x = Shapes.transpose(tf, x, perm);
     return new java.util.ArrayList<>(tf.unstack(x, (long) parts).output());
+  }
+
+  /** {@code [h, B, N, d] → [B, N, h·d]}, the inverse of {@link #splitQkvHeadsOuter}'s split. */
+  public static Operand<TFloat32> mergeHeadsOuter(Ops tf, Operand<TFloat32> xHbnd) {
+    long h = Shapes.dim(xHbnd, 0);
+    long n = Shapes.dim(xHbnd, 2);
+    long d = Shapes.dim(xHbnd, 3);
+    return Shapes.reshape(tf, Shapes.transpose(tf, xHbnd, 1, 2, 0, 3), -1, n, h * d);
   }
 
   /**
@@ -106,7 +130,8 @@ public final class Attention {
       }
     }
     if (bias != null) {
-      s = tf.math.add(s, bias);
+      // A rank-4 bias [h, 1, Nq, Nk] on [h, B, ..] logits is an addend the remapper fuses.
+      s = bias.shape().numDimensions() == 4 ? RawOps.addV2(tf, s, bias) : tf.math.add(s, bias);
     }
     return weighted(tf, Activations.softmax(tf, s), v);
   }

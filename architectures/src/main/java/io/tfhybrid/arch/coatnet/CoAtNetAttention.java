@@ -10,6 +10,7 @@ import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.nn.Sequential;
 import io.tfhybrid.ops.Attention;
 import io.tfhybrid.ops.RelativePosition;
+import io.tfhybrid.ops.Shapes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,13 +73,15 @@ final class CoAtNetAttention extends Module {
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> tokensBnc) {
     Ops tf = ctx.tf();
     Operand<TFloat32> qkv = call(toQkv, ctx, tokensBnc);
-    // chunk(3, dim=-1) then 'b n (h d) -> b h n d': the [3][h][d] channel order.
-    List<Operand<TFloat32>> qkvBhnd = Attention.splitQkv(tf, qkv, 3, CoAtNetConfig.HEADS);
+    // chunk(3, dim=-1) then 'b n (h d) -> b h n d': the [3][h][d] channel order, here with the
+    // heads outside the batch ([h, B, N, d]) so the bias [h, 1, N, N] is an addend oneDNN fuses.
+    List<Operand<TFloat32>> qkvHbnd = Attention.splitQkvHeadsOuter(tf, qkv, 3, CoAtNetConfig.HEADS);
     float scale = (float) Math.pow(CoAtNetConfig.DIM_HEAD, -0.5);
+    Operand<TFloat32> biasH1nn = Shapes.reshape(tf, ctx.read(bias), CoAtNetConfig.HEADS, 1, tokens, tokens);
     // Parity quirk: scale multiplies q·kᵀ (not q); bias added after scaling, before the softmax.
-    Operand<TFloat32> outBhnd = Attention.attend(tf, qkvBhnd.get(0), qkvBhnd.get(1),
-        qkvBhnd.get(2), scale, false, ctx.read(bias));
-    return call(toOut, ctx, Attention.mergeHeads(tf, outBhnd));
+    Operand<TFloat32> outHbnd = Attention.attend(tf, qkvHbnd.get(0), qkvHbnd.get(1),
+        qkvHbnd.get(2), scale, false, biasH1nn);
+    return call(toOut, ctx, Attention.mergeHeadsOuter(tf, outHbnd));
   }
 
   int tokens() {
