@@ -98,8 +98,7 @@ class OpProfileTest {
    */
   @Test
   void theOptimisedGraphHasTheFusedTransformerOps() {
-    org.junit.jupiter.api.Assumptions.assumeFalse(
-        "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")), "oneDNN rewrites switched off");
+    assumeOneDnn();
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
@@ -113,23 +112,16 @@ class OpProfileTest {
           tf.variable(tf.constant(filled(8))));
       var heads = io.tfhybrid.ops.Attention.splitHeads(tf, y, 2);
       var a = io.tfhybrid.ops.Attention.attend(tf, heads, heads, heads, 0.5f, false, null);
-      var out = tf.math.tanh(a);
-      s.initialize();
-      HostTensor in = RandomWeights.input(5, 2, 10, 8);
-      try (TFloat32 t = TFloat32.tensorOf(Shape.of(2, 10, 8),
-          DataBuffers.of(in.toFloatArray(), true, false))) {
-        OpProfile.Result r = OpProfile.profile("block", 2, () -> s.runner().feed(x, t).fetch(out),
-            Map.of(), 0, 1, 1, Double.NaN);
-        Map<String, Integer> ops = r.graphOps();
-        String all = r.format(0, true);
-        assertEquals(1, ops.getOrDefault("_MklLayerNorm", 0), all);
-        assertEquals(2, ops.getOrDefault("_MklNativeFusedMatMul", 0), all);
-        // q·kᵀ·scale fused into one oneDNN op (no Mul on the logits), then p·v.
-        assertEquals(1, ops.getOrDefault("_MklFusedBatchMatMulV2", 0), all);
-        assertEquals(1, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
-        assertEquals(0, ops.getOrDefault("Erf", 0), all);
-        assertEquals(0, ops.getOrDefault("BiasAdd", 0), all);
-      }
+      OpProfile.Result r = optimised(s, x, tf.math.tanh(a), 2, 10, 8);
+      Map<String, Integer> ops = r.graphOps();
+      String all = r.format(0, true);
+      assertEquals(1, ops.getOrDefault("_MklLayerNorm", 0), all);
+      assertEquals(2, ops.getOrDefault("_MklNativeFusedMatMul", 0), all);
+      // q·kᵀ·scale fused into one oneDNN op (no Mul on the logits), then p·v.
+      assertEquals(1, ops.getOrDefault("_MklFusedBatchMatMulV2", 0), all);
+      assertEquals(1, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
+      assertEquals(0, ops.getOrDefault("Erf", 0), all);
+      assertEquals(0, ops.getOrDefault("BiasAdd", 0), all);
     }
   }
 
@@ -140,8 +132,7 @@ class OpProfileTest {
    */
   @Test
   void aPerHeadBiasOnHeadsOuterLogitsIsFusedIntoTheBatchMatmul() {
-    org.junit.jupiter.api.Assumptions.assumeFalse(
-        "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")), "oneDNN rewrites switched off");
+    assumeOneDnn();
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
@@ -150,19 +141,30 @@ class OpProfileTest {
       var bias = tf.variable(tf.constant(filled(2, 1, 10, 10)));
       var a = io.tfhybrid.ops.Attention.attend(tf, qkv.get(0), qkv.get(1), qkv.get(2), 0.5f,
           false, bias);
-      var out = tf.math.tanh(io.tfhybrid.ops.Attention.mergeHeadsOuter(tf, a));
-      s.initialize();
-      HostTensor in = RandomWeights.input(5, 2, 10, 12);
-      try (TFloat32 t = TFloat32.tensorOf(Shape.of(2, 10, 12),
-          DataBuffers.of(in.toFloatArray(), true, false))) {
-        OpProfile.Result r = OpProfile.profile("attn", 2, () -> s.runner().feed(x, t).fetch(out),
-            Map.of(), 0, 1, 1, Double.NaN);
-        Map<String, Integer> ops = r.graphOps();
-        String all = r.format(0, true);
-        assertEquals(1, ops.getOrDefault("_MklFusedBatchMatMulV2", 0), all);
-        assertEquals(1, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
-        assertEquals(0, ops.getOrDefault("AddV2", 0) + ops.getOrDefault("Mul", 0), all);
-      }
+      OpProfile.Result r = optimised(s, x,
+          tf.math.tanh(io.tfhybrid.ops.Attention.mergeHeadsOuter(tf, a)), 2, 10, 12);
+      Map<String, Integer> ops = r.graphOps();
+      String all = r.format(0, true);
+      assertEquals(1, ops.getOrDefault("_MklFusedBatchMatMulV2", 0), all);
+      assertEquals(1, ops.getOrDefault("_MklBatchMatMulV2", 0), all);
+      assertEquals(0, ops.getOrDefault("AddV2", 0) + ops.getOrDefault("Mul", 0), all);
+    }
+  }
+
+  private static void assumeOneDnn() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")), "oneDNN rewrites switched off");
+  }
+
+  /** One traced pass of {@code out} on seeded input of {@code shape}: the optimised graph's ops. */
+  private static OpProfile.Result optimised(Session s, Placeholder<TFloat32> x,
+      org.tensorflow.Operand<TFloat32> out, long... shape) {
+    s.initialize();
+    HostTensor in = RandomWeights.input(5, shape);
+    try (TFloat32 t = TFloat32.tensorOf(Shape.of(shape),
+        DataBuffers.of(in.toFloatArray(), true, false))) {
+      return OpProfile.profile("block", (int) shape[0], () -> s.runner().feed(x, t).fetch(out),
+          Map.of(), 0, 1, 1, Double.NaN);
     }
   }
 
