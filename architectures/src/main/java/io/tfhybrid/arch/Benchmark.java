@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Inference speed and memory of one variant on this machine: graph build time, then the median
@@ -46,27 +45,31 @@ public final class Benchmark {
       double buildMs = (System.nanoTime() - t0) / 1e6;
       long h = m.height();
       long w = m.width();
-      float[] x = new float[Math.toIntExact(batch * h * w * 3)];
-      SplittableRandom r = new SplittableRandom(2);
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) (r.nextDouble() * 2 - 1);
-      }
-      HostTensor input = HostTensor.ofFloats(new long[] {batch, h, w, 3}, x);
+      HostTensor input = RandomWeights.input(2, batch, h, w, 3);
       List<String> fetch = List.of(BuiltModel.LOGITS);
-      for (int i = 0; i < warmup; i++) {
-        m.run(input, fetch);
-      }
-      double[] ms = new double[iters];
-      for (int i = 0; i < iters; i++) {
-        long s = System.nanoTime();
-        m.run(input, fetch);
-        ms[i] = (System.nanoTime() - s) / 1e6;
-      }
-      Arrays.sort(ms);
+      double[] ms = timedPasses(warmup, iters, () -> m.run(input, fetch));
       double median = ms[iters / 2];
       return new Result(variant.id(), batch, h, w, m.root().parameterCount(), buildMs, median, ms[0],
           batch * 1000.0 / median, peakRssMib());
     }
+  }
+
+  /**
+   * Runs {@code pass} {@code warmup} times untimed, then {@code iters} times timed: the wall times
+   * in milliseconds, sorted (median at {@code [iters / 2]}, best at {@code [0]}).
+   */
+  public static double[] timedPasses(int warmup, int iters, Runnable pass) {
+    for (int i = 0; i < warmup; i++) {
+      pass.run();
+    }
+    double[] ms = new double[iters];
+    for (int i = 0; i < iters; i++) {
+      long s = System.nanoTime();
+      pass.run();
+      ms[i] = (System.nanoTime() - s) / 1e6;
+    }
+    Arrays.sort(ms);
+    return ms;
   }
 
   /** VmHWM (peak resident set) of this process, in MiB; -1 off Linux. */

@@ -10,7 +10,6 @@ import io.tfhybrid.nn.LayerNorm;
 import io.tfhybrid.nn.Module;
 import io.tfhybrid.nn.RandomWeights;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -182,16 +181,7 @@ public final class OpProfile {
    */
   public static Result profile(String name, int batch, Supplier<Session.Runner> runner,
       Map<String, Bucket> scopes, int warmup, int timed, int traced, double peakGflops) {
-    for (int i = 0; i < warmup; i++) {
-      runner.get().run().close();
-    }
-    double[] ms = new double[timed];
-    for (int i = 0; i < timed; i++) {
-      long s = System.nanoTime();
-      runner.get().run().close();
-      ms[i] = (System.nanoTime() - s) / 1e6;
-    }
-    Arrays.sort(ms);
+    double[] ms = Benchmark.timedPasses(warmup, timed, () -> runner.get().run().close());
     RunOptions opts = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE)
         .setOutputPartitionGraphs(true).build();
     Map<String, double[]> perType = new HashMap<>(); // op type -> {µs sum, nodes in one run}

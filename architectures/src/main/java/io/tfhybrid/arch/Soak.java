@@ -5,7 +5,6 @@ import io.tfhybrid.nn.RandomWeights;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -68,12 +67,7 @@ public final class Soak {
       m.weights().assign(m.session(), RandomWeights.tfLayout(m.root().variableSpec(), 1));
       long h = m.height();
       long w = m.width();
-      float[] x = new float[Math.toIntExact(h * w * 3)];
-      SplittableRandom r = new SplittableRandom(3);
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) (r.nextDouble() * 2 - 1);
-      }
-      HostTensor input = HostTensor.ofFloats(new long[] {1, h, w, 3}, x);
+      HostTensor input = RandomWeights.input(3, 1, h, w, 3);
       List<String> fetch = List.of(BuiltModel.LOGITS);
       float[] first = m.run(input, fetch).get(BuiltModel.LOGITS).toFloatArray();
       boolean stable = true;

@@ -5,6 +5,8 @@ import io.tfhybrid.arch.OpProfile;
 import io.tfhybrid.interop.serving.SavedModelImport;
 import io.tfhybrid.interop.serving.ServingSignatures;
 import io.tfhybrid.interop.serving.Tensors;
+import io.tfhybrid.interop.verify.TensorError;
+import io.tfhybrid.interop.verify.Tolerance;
 import io.tfhybrid.nn.Checks;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.RandomWeights;
@@ -147,12 +149,8 @@ public final class SavedModelBench {
         float[] lb = sb.logits(x);
         Checks.checkArg(la.length == lb.length, "interleaved bench: %s logits vs %s", la.length,
             lb.length);
-        double diff = 0;
-        double max = 0;
-        for (int i = 0; i < la.length; i++) {
-          diff = Math.max(diff, Math.abs(la[i] - lb[i]));
-          max = Math.max(max, Math.abs(la[i]));
-        }
+        double diff = TensorError.maxAbsDiff(la, lb);
+        double max = Tolerance.maxAbs(la);
         for (int i = 0; i < warmup; i++) {
           sa.timeOnce(x);
           sb.timeOnce(x);
@@ -191,14 +189,7 @@ public final class SavedModelBench {
         "SavedModel bench: expected batch >= 1, iters >= 1, warmup >= 0, found %s, %s, %s", batch,
         iters, warmup);
     try (Served s = new Served(dir); TFloat32 x = pixels(batch, s.height, s.width, 2)) {
-      for (int i = 0; i < warmup; i++) {
-        s.timeOnce(x);
-      }
-      double[] t = new double[iters];
-      for (int i = 0; i < iters; i++) {
-        t[i] = s.timeOnce(x);
-      }
-      Arrays.sort(t);
+      double[] t = Benchmark.timedPasses(warmup, iters, () -> s.runner(x).run().close());
       return new Single(new Times(s.imp.dir(), t), batch, Benchmark.peakRssMib());
     }
   }
