@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tfhybrid.arch.Benchmark;
+import io.tfhybrid.interop.Conversion;
 import io.tfhybrid.interop.ConvertListener;
 import io.tfhybrid.interop.ConvertStage;
 import io.tfhybrid.interop.ExportOptions;
 import io.tfhybrid.interop.LoadOptions;
 import io.tfhybrid.interop.TfHybrid;
-import io.tfhybrid.interop.serving.ExportMetadata;
-import io.tfhybrid.interop.serving.SavedModelExport;
-import io.tfhybrid.interop.serving.ServingSignatures;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,18 +36,17 @@ final class ConvertChild {
     ArrayNode marks = report.putArray("marks");
     marks.addArray().add("tf runtime").add(now());
     TensorFlow.version(); // loads the native runtime, which every conversion pays
-    SavedModelExport.Result r = TfHybrid.convert(Path.of(args[0]), Path.of(args[1]),
+    Conversion c = TfHybrid.convert(Path.of(args[0]), Path.of(args[1]),
         LoadOptions.defaults().withModel(args[2]), ExportOptions.defaults(),
         new ConvertListener() {
           @Override
           public void stage(ConvertStage stage) {
             marks.addArray().add(stage.name().toLowerCase(Locale.ROOT)).add(now());
           }
-        }).export();
+        });
     marks.addArray().add("exit").add(now());
-    report.put("model", ExportMetadata.read(
-        r.versionDir().resolve(ServingSignatures.METADATA_FILE)).model());
-    report.put("version_dir", r.versionDir().toString());
+    report.put("model", c.choice().name()); // what the export's metadata records as its model
+    report.put("version_dir", c.export().versionDir().toString());
     report.put("peak_rss_mib", Benchmark.peakRssMib());
     System.out.println(ConvertBenchmark.REPORT + report);
     System.out.flush();

@@ -296,10 +296,6 @@ public final class PthReader {
   // ------------------------------------------------------------------ shared
 
   /**
-   * One storage: its bytes on the heap (an inflated entry) or left in the file at {@code
-   * [fileOffset, fileOffset + length)}, and where it lies, for messages.
-   */
-  /**
    * The bytes loading may inflate again from a file's deflated storages: {@link ReadLimits#budget}
    * of the file, shared by its tensors, so a hostile file of many views on one deflated storage
    * cannot make loading inflate it without end.
@@ -332,6 +328,11 @@ public final class PthReader {
     }
   }
 
+  /**
+   * One storage: its bytes on the heap, or left in the file at {@code fileOffset} (stored: {@code
+   * length} bytes as they are; deflated: an entry loading inflates again, charged to its {@link
+   * Reinflation}), and where it lies, for messages.
+   */
   static final class StorageBytes {
     private final byte[] data; // null: in the file
     private final FileRegion.Stamp stamp; // null: on the heap
