@@ -8,13 +8,15 @@ be judged against PyTorch's own float32 error, not only against PyTorch's float3
 Each family module here (cvt.py, coatnet.py, contnet.py, conv2former.py, transcnn.py) is a port of
 the official model code named in ../shared/specs/<family>.md, with the official constructor
 arguments and state_dict keys. Two functions:
-    build_from_golden(build: dict) -> torch.nn.Module   # config.json "build" of a golden case
+    build_from_golden(build: dict) -> torch.nn.Module   # a golden case's constructor arguments:
+                                                        # config.json "build" or "model_kwargs",
+                                                        # else the whole config.json
     build_variant(variant_id: str) -> torch.nn.Module   # a tfhybrid variant id, e.g. cvt_13_224
 
 Two modes:
     run.py FAMILY --golden DIR
-        Every golden case of the family in float32, against its logits.npy and every
-        feature.<module>.npy the port can capture: proves the port is the official function.
+        Every golden case of the family in float32, against its logits.npy: proves the port
+        computes the official function.
     run.py FAMILY --variant ID --checkpoint F.safetensors|F.pth --out DIR [--seed 15] [--batch 2]
         Writes DIR/input.npy (seeded normalised NCHW input), DIR/reference64.npy (the port in
         float64) and DIR/torch32.npy (the port in float32), and prints max|torch32 - reference64|.
@@ -34,7 +36,7 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "interop", "src", "main", "python"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "..", "interop", "src", "main", "python"))
 from safetensors_to_pth import read_safetensors  # noqa: E402
 
 FAMILIES = ("contnet", "conv2former", "cvt", "coatnet", "transcnn")
@@ -67,7 +69,9 @@ def run_golden(family, module, golden_dir):
             continue
         with open(config_path) as f:
             config = json.load(f)
-        model = module.build_from_golden(config["build"]).eval()
+        # The constructor arguments: "build" or "model_kwargs" by family; else the whole config.
+        build = config.get("build") or config.get("model_kwargs") or config
+        model = module.build_from_golden(build).eval()
         weights = os.path.join(case_dir, "weights.pth")
         if not os.path.isfile(weights):
             weights = os.path.join(case_dir, "weights.safetensors")
