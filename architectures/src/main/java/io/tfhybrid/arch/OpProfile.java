@@ -27,6 +27,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.NodeExecStats;
@@ -81,11 +82,13 @@ public final class OpProfile {
   /**
    * One profile. Times in milliseconds per forward pass; {@code gflop} counts the convolutions
    * and matmuls (2 flops per multiply-add); {@code peakGflops} is the measured matmul peak, or
-   * NaN when not measured.
+   * NaN when not measured. {@code graphOps} counts the op types of the optimised graph; {@code
+   * fusions} counts its fused ops by what they fuse, e.g. {@code _MklNativeFusedMatMul [BiasAdd,
+   * Add]} (their {@code fused_ops} attribute).
    */
   public record Result(String name, int batch, double wallMs, double tracedOpMs,
       Map<Bucket, Double> bucketMs, List<OpTime> opTypes, double gflop, int unknownFlopNodes,
-      double peakGflops, Map<String, Integer> graphOps) {
+      double peakGflops, Map<String, Integer> graphOps, Map<String, Integer> fusions) {
 
     /** Achieved GFLOP/s of the untraced wall time. */
     public double gflops() {
@@ -139,6 +142,10 @@ public final class OpProfile {
       }
       b.append(System.lineSeparator());
       shown.forEach((k, v) -> b.append(String.format(Locale.ROOT, "    %-36s %5d%n", k, v)));
+      if (!fusions.isEmpty()) {
+        b.append("  what the fused ops fuse (their fused_ops):").append(System.lineSeparator());
+        fusions.forEach((k, v) -> b.append(String.format(Locale.ROOT, "    %-52s %5d%n", k, v)));
+      }
       return b.toString();
     }
 
@@ -186,6 +193,7 @@ public final class OpProfile {
         .setOutputPartitionGraphs(true).build();
     Map<String, double[]> perType = new HashMap<>(); // op type -> {µs sum, nodes in one run}
     Map<String, Integer> graphOps = new TreeMap<>();
+    Map<String, Integer> fusions = new TreeMap<>();
     double gflop = 0;
     int unknown = 0;
     for (int i = 0; i < traced; i++) {
@@ -244,6 +252,12 @@ public final class OpProfile {
         countThisRun.forEach((k, v) -> perType.get(k)[1] = v);
         for (NodeDef n : nodes.values()) {
           graphOps.merge(n.getOp(), 1, Integer::sum);
+          AttrValue fused = n.getAttrMap().get("fused_ops");
+          if (fused != null && fused.getList().getSCount() > 0) {
+            List<String> parts = new ArrayList<>();
+            fused.getList().getSList().forEach(bs -> parts.add(bs.toStringUtf8()));
+            fusions.merge(n.getOp() + " " + parts, 1, Integer::sum);
+          }
         }
       }
     }
@@ -260,7 +274,7 @@ public final class OpProfile {
     }
     types.sort(Comparator.comparingDouble(OpTime::micros).reversed());
     return new Result(name, batch, ms[timed / 2], total, buckets, List.copyOf(types), gflop, unknown,
-        peakGflops, new LinkedHashMap<>(graphOps));
+        peakGflops, new LinkedHashMap<>(graphOps), new LinkedHashMap<>(fusions));
   }
 
   /**

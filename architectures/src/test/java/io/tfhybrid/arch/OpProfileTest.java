@@ -151,6 +151,39 @@ class OpProfileTest {
     }
   }
 
+  /**
+   * HAT-Net's bias-free 1×1 expansion then SiLU: {@link Activations#apply} puts a zero bias behind
+   * the convolution, and the remapper fuses convolution, bias and SiLU into one oneDNN op (no
+   * {@code _MklSwish} pass of its own), with the same values as the bare convolution and SiLU.
+   */
+  @Test
+  void aBiasFreeConvolutionAndItsSiluAreOneFusedOpWithTheSameValues() {
+    assumeOneDnn();
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, 6, 6, 4)));
+      var conv = tf.nn.conv2d(x, tf.variable(tf.constant(filled(1, 1, 4, 8))),
+          java.util.List.of(1L, 1L, 1L, 1L), "VALID");
+      var fused = Activations.apply(tf, Activations.Kind.SILU, conv);
+      OpProfile.Result r = optimised(s, x, tf.math.tanh(fused), 2, 6, 6, 4);
+      String all = r.format(0, true);
+      assertEquals(Map.of("_MklNativeFusedConv2D [BiasAdd, _MklSwish]", 1), r.fusions(), all);
+      assertEquals(0, r.graphOps().getOrDefault("_MklSwish", 0), all);
+      var bare = Activations.silu(tf, conv);
+      HostTensor in = RandomWeights.input(5, 2, 6, 6, 4);
+      try (TFloat32 t = TFloat32.tensorOf(Shape.of(2, 6, 6, 4),
+              DataBuffers.of(in.toFloatArray(), true, false));
+          org.tensorflow.Result out = s.runner().feed(x, t).fetch(fused).fetch(bare).run()) {
+        float[] a = new float[2 * 6 * 6 * 8];
+        float[] b = new float[a.length];
+        ((TFloat32) out.get(0)).copyTo(DataBuffers.of(a, false, false));
+        ((TFloat32) out.get(1)).copyTo(DataBuffers.of(b, false, false));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b, a);
+      }
+    }
+  }
+
   private static void assumeOneDnn() {
     org.junit.jupiter.api.Assumptions.assumeFalse(
         "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")), "oneDNN rewrites switched off");
