@@ -27,6 +27,12 @@ public final class BatchNorm2d extends Module {
 
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    return state.apply(ctx, x);
+    return state.apply(ctx, x, 1f);
+  }
+
+  /** Exact: γ and β halved (then so are the scale, the shift and every step after them). */
+  @Override
+  protected Operand<TFloat32> forwardHalf(Ctx ctx, Operand<TFloat32> x) {
+    return state.apply(ctx, x, 0.5f);
   }
 }

@@ -24,8 +24,12 @@ public final class BatchNormAct2d extends Module {
     return act;
   }
 
+  /** A GELU takes the norm's output halved exactly ({@link Activations#geluOfHalf}). */
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> x) {
-    return Activations.apply(ctx.tf(), act, state.apply(ctx, x));
+    if (act == Activations.Kind.GELU) {
+      return Activations.geluOfHalf(ctx.tf(), state.apply(ctx, x, 0.5f));
+    }
+    return Activations.apply(ctx.tf(), act, state.apply(ctx, x, 1f));
   }
 }

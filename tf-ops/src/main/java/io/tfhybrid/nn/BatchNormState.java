@@ -36,9 +36,18 @@ record BatchNormState(
     return new Affine(scale, shift);
   }
 
-  /** {@code (x - mean) / sqrt(var + eps) * weight + bias} per channel (last axis). */
-  Operand<TFloat32> apply(Ctx ctx, Operand<TFloat32> x) {
-    return Norms.batchNorm(ctx.tf(), x, ctx.read(weight), ctx.read(bias), ctx.read(runningMean),
-        ctx.read(runningVar), eps);
+  /**
+   * {@code ((x - mean) / sqrt(var + eps) * weight + bias) * factor} per channel (last axis), the
+   * factor taken into weight and bias ({@code factor} 1 or a power of two, so that it is exact).
+   */
+  Operand<TFloat32> apply(Ctx ctx, Operand<TFloat32> x, float factor) {
+    Ops tf = ctx.tf();
+    Operand<TFloat32> w = ctx.read(weight);
+    Operand<TFloat32> b = ctx.read(bias);
+    if (factor != 1f) {
+      w = tf.math.mul(w, tf.constant(factor));
+      b = tf.math.mul(b, tf.constant(factor));
+    }
+    return Norms.batchNorm(tf, x, w, b, ctx.read(runningMean), ctx.read(runningVar), eps);
   }
 }

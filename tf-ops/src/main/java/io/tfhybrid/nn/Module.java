@@ -1,5 +1,6 @@
 package io.tfhybrid.nn;
 
+import io.tfhybrid.ops.Activations;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -116,6 +117,40 @@ public abstract class Module {
     convCtx.recordOutput(conv.forward(convCtx, x));
     Operand<TFloat32> y = conv.forwardWithNorm(convCtx, x, norm.state().affine(normCtx));
     normCtx.recordOutput(y);
+    return y;
+  }
+
+  /**
+   * This module's output times one half, when it can emit that exactly (its output is linear in
+   * weights and biases that halve without rounding, so every rounding step of the forward pass just
+   * halves); else null, the default. Lets a following GELU skip its final {@code ·0.5} ({@link
+   * #callThenGelu}).
+   */
+  protected Operand<TFloat32> forwardHalf(Ctx ctx, Operand<TFloat32> x) {
+    return null;
+  }
+
+  /**
+   * Runs child {@code m} and an exact GELU on its output, as {@link #call} then {@link
+   * Activations#gelu} (or then child {@code act}, a GELU {@link Act}, when not null). When {@code
+   * m} emits its output halved ({@link #forwardHalf}) the GELU takes the half ({@link
+   * Activations#geluOfHalf}): the same values with one pass fewer. {@code m}'s own output then
+   * stays a capture (an op that runs only when fetched).
+   */
+  protected final Operand<TFloat32> callThenGelu(Module m, Act act, Ctx ctx, Operand<TFloat32> x) {
+    Checks.checkArg(act == null || act.kind() == Activations.Kind.GELU, "%s: %s is not a GELU",
+        getClass().getSimpleName(), act == null ? null : act.kind());
+    Ctx mCtx = ctx.enter(nameOf(m));
+    Operand<TFloat32> half = m.forwardHalf(mCtx, x);
+    Operand<TFloat32> out = m.forward(mCtx, x);
+    mCtx.recordOutput(out);
+    if (half == null) {
+      return act == null ? Activations.gelu(ctx.tf(), out) : call(act, ctx, out);
+    }
+    Operand<TFloat32> y = Activations.geluOfHalf(ctx.tf(), half);
+    if (act != null) {
+      ctx.enter(nameOf(act)).recordOutput(y);
+    }
     return y;
   }
 

@@ -1,5 +1,6 @@
 package io.tfhybrid.nn;
 
+import io.tfhybrid.ops.Activations;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -53,6 +54,10 @@ public final class Sequential extends Module {
       Module m = layers.get(i);
       if (foldsNorm(i)) {
         x = callPointwiseNorm((Conv2d) m, (BatchNorm2d) layers.get(i + 1), ctx, x);
+        i++;
+      } else if (i + 1 < layers.size() && layers.get(i + 1) instanceof Act a
+          && a.kind() == Activations.Kind.GELU) {
+        x = callThenGelu(m, a, ctx, x);
         i++;
       } else {
         x = call(m, ctx, x);

@@ -11,6 +11,8 @@ public final class Activations {
   private Activations() {}
 
   private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+  /** {@code 2·fl(1/√2)}, which is also {@code fl(√2)}: the two share their mantissa. */
+  private static final float SQRT2 = 2 * INV_SQRT2;
 
   /** The activations the five architectures use. */
   public enum Kind {
@@ -69,6 +71,19 @@ public final class Activations {
   public static Operand<TFloat32> gelu(Ops tf, Operand<TFloat32> x) {
     Operand<TFloat32> cdf = tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant(INV_SQRT2))));
     return tf.math.mul(tf.math.mul(x, cdf), tf.constant(0.5f));
+  }
+
+  /**
+   * Exact GELU of {@code x} from {@code half = x/2}: {@code half·(1 + erf(half·√2))}. The same bits
+   * as {@link #gelu} of {@code x} (scaling by 2 commutes with rounding, and {@code half·fl(√2)} is
+   * {@code x·fl(1/√2)} as a real number), with one pass over the tensor fewer: no final {@code ·0.5}.
+   * For a producer that can emit its output halved exactly ({@code Module#forwardHalf}: halved
+   * weights and bias, or a halved BatchNorm scale and shift).
+   */
+  public static Operand<TFloat32> geluOfHalf(Ops tf, Operand<TFloat32> half) {
+    Operand<TFloat32> cdf =
+        tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(half, tf.constant(SQRT2))));
+    return tf.math.mul(half, cdf);
   }
 
   public static Operand<TFloat32> quickGelu(Ops tf, Operand<TFloat32> x) {

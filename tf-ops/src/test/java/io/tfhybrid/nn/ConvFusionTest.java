@@ -211,4 +211,44 @@ class ConvFusionTest {
           && !(oneDnn && n.getOp().equals("Erf")), "unfused op left: " + n.getOp() + " " + n.getName());
     }
   }
+  /**
+   * A BatchNorm then a GELU (CoAtNet's depthwise → BN → GELU, its stem's conv → BN → GELU): the
+   * GELU takes the norm's output halved ({@link Module#callThenGelu}), one pass fewer, and the
+   * output and both captures are the bits of the norm then a GELU of its own.
+   */
+  @Test
+  void batchNormThenGeluGivesTheBitsOfNormThenGelu() {
+    for (int groups : new int[] {1, 6}) {
+      int cin = 6;
+      int cout = 6;
+      float[] x = TorchRef.uniform(80 + groups, 2 * 7 * 6 * cin, -1, 1);
+      Map<String, Object> weights = new HashMap<>();
+      weights.put("0.weight", TorchRef.uniform(81, cout * (cin / groups) * 9, -0.5, 0.5));
+      weights.put("1.weight", TorchRef.uniform(82, cout, -2, 2));
+      weights.put("1.bias", TorchRef.uniform(83, cout, -1, 1));
+      weights.put("1.running_mean", TorchRef.uniform(84, cout, -1, 1));
+      weights.put("1.running_var", TorchRef.uniform(85, cout, 0, 2));
+      GraphTester.ModuleRun halved;
+      GraphTester.ModuleRun plain;
+      try (GraphTester g = GraphTester.create()) {
+        halved = g.run(new Sequential(
+            Conv2d.builder(cin, cout, 3).padding(1).groups(groups).bias(false).build(),
+            new BatchNorm2d(cout), Act.gelu()), weights, new long[] {2, 7, 6, cin}, x);
+      }
+      try (GraphTester g = GraphTester.create()) {
+        plain = g.run(new Sequential(
+            Conv2d.builder(cin, cout, 3).padding(1).groups(groups).bias(false).build(),
+            new BatchNorm2d(cout), new Lambda("GELU", Activations::gelu)),
+            weights, new long[] {2, 7, 6, cin}, x);
+      }
+      String what = groups == 1 ? "conv → BN → GELU" : "depthwise → BN → GELU";
+      org.junit.jupiter.api.Assertions.assertArrayEquals(plain.output().toFloatArray(),
+          halved.output().toFloatArray(), what);
+      for (String capture : List.of("0", "1", "2")) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+            plain.captures().get(capture).toFloatArray(),
+            halved.captures().get(capture).toFloatArray(), what + ": capture '" + capture + "'");
+      }
+    }
+  }
 }

@@ -98,6 +98,26 @@ class ActivationsTest {
     assertTrue(maxVsTanh > 1e-4, "GELU equals the tanh approximation to " + maxVsTanh);
   }
 
+  /** GELU from x/2 is the same float as GELU from x, bit for bit, over the grid and random x. */
+  @Test
+  void geluOfHalfHasTheBitsOfGelu() {
+    float[] grid = grid();
+    float[] rnd = TorchRef.uniform(7, 20000, -12, 12);
+    float[] x = new float[grid.length + rnd.length];
+    System.arraycopy(grid, 0, x, 0, grid.length);
+    System.arraycopy(rnd, 0, x, grid.length, rnd.length);
+    float[] half = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      half[i] = x[i] * 0.5f; // exact
+    }
+    float[] fromHalf;
+    try (GraphTester g = GraphTester.create()) {
+      fromHalf = g.eval(Activations.geluOfHalf(g.tf(), g.constant(new long[] {x.length}, half)))
+          .toFloatArray();
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(apply(Activations.Kind.GELU, x), fromHalf);
+  }
+
   @Test
   void quickGeluIsXSigmoid1702x() {
     float[] x = grid();
