@@ -304,7 +304,7 @@ public final class OpProfile {
         || t.equals("Squeeze") || t.equals("ExpandDims") || t.equals("ConcatV2")
         || t.equals("Pack") || t.equals("Unpack") || t.equals("StridedSlice") || t.equals("Slice")
         || t.equals("Split") || t.equals("SplitV") || t.equals("Pad") || t.equals("Identity")
-        || t.equals("ToTf") || t.equals("MklToTf")) {
+        || t.equals("GatherV2") || t.equals("ToTf") || t.equals("MklToTf")) {
       return Bucket.LAYOUT;
     }
     return Bucket.OTHER;

@@ -30,6 +30,7 @@ class OpProfileTest {
     assertEquals(Bucket.NORM, OpProfile.bucket("_FusedBatchNormEx"));
     assertEquals(Bucket.GELU_SOFTMAX, OpProfile.bucket("_MklSoftmax"));
     assertEquals(Bucket.LAYOUT, OpProfile.bucket("_MklTranspose"));
+    assertEquals(Bucket.LAYOUT, OpProfile.bucket("GatherV2")); // a transpose of last-axis rows
     assertEquals(Bucket.OTHER, OpProfile.bucket("AddV2"));
   }
 

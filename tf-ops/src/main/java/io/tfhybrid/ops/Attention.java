@@ -60,8 +60,7 @@ public final class Attention {
     Checks.checkArg(c3 % ((long) parts * heads) == 0, "width %s is not %s parts x %s heads", c3, parts, heads);
     long d = c3 / parts / heads;
     Operand<TFloat32> x = Shapes.reshape(tf, qkvBnc, -1, n, parts, heads, d);
-    x = Shapes.transpose(tf, x, perm);
-    return new java.util.ArrayList<>(tf.unstack(x, (long) parts).output());
+    return Shapes.transposeUnstack(tf, x, perm);
   }
 
   /** {@code [h, B, N, d] → [B, N, h·d]}, the inverse of {@link #splitQkvHeadsOuter}'s split. */
@@ -84,8 +83,7 @@ public final class Attention {
     Checks.checkArg(c3 % (3L * heads) == 0, "width %s is not %s heads x 3 parts", c3, heads);
     long d = c3 / 3 / heads;
     Operand<TFloat32> x = Shapes.reshape(tf, qkvBnc, -1, n, heads, 3, d);
-    x = Shapes.transpose(tf, x, 3, 0, 2, 1, 4); // [3, B, h, N, d]
-    return new java.util.ArrayList<>(tf.unstack(x, 3L).output());
+    return Shapes.transposeUnstack(tf, x, 3, 0, 2, 1, 4); // [3] x [B, h, N, d]
   }
 
   /**

@@ -104,8 +104,7 @@ final class HatNetAttention extends Module {
 
   /** Self-attention inside each G×G window, on the fused qkv map {@code [B, H, W, 3C]}. */
   private Operand<TFloat32> localAttention(Ops tf, Operand<TFloat32> qkvNhwc, long h, long w) {
-    List<Operand<TFloat32>> parts =
-        new ArrayList<>(tf.unstack(partition(tf, qkvNhwc, gridSize, 3, numHeads), 3L).output());
+    List<Operand<TFloat32>> parts = partition(tf, qkvNhwc, gridSize, 3, numHeads);
     Operand<TFloat32> o = Attention.attend(tf, parts.get(0), parts.get(1), parts.get(2), scale,
         true, null); // [B*heads*gh*gw, G*G, hd]
     return unpartition(tf, o, h, w, gridSize, numHeads);
@@ -113,11 +112,11 @@ final class HatNetAttention extends Module {
 
   /**
    * Window partition of a map {@code [B, H, W, parts·heads·hd]} whose channels are laid out
-   * {@code [parts][heads][hd]}: returns {@code [parts, B·heads·gh·gw, G·G, hd]}, where row
+   * {@code [parts][heads][hd]}: returns the parts, each {@code [B·heads·gh·gw, G·G, hd]}, where row
    * {@code a·G + u}, column {@code b·G + v} is token {@code u·G + v} of window {@code (a, b)}
    * and windows are ordered (batch, head, a, b). {@link #unpartition} is its exact inverse.
    */
-  static Operand<TFloat32> partition(Ops tf, Operand<TFloat32> mapNhwc, int g, int parts,
+  static List<Operand<TFloat32>> partition(Ops tf, Operand<TFloat32> mapNhwc, int g, int parts,
       int heads) {
     long h = Shapes.dim(mapNhwc, 1);
     long w = Shapes.dim(mapNhwc, 2);
@@ -126,10 +125,13 @@ final class HatNetAttention extends Module {
         "a %sx%s map with %s channels does not tile into %sx%s windows of %s x %s heads "
             + "(checkInputSize should have rejected it)", h, w, c, g, g, parts, heads);
     long hd = c / parts / heads;
-    // [B, gh, G(u), gw, G(v), parts, heads, hd] -> [parts, B, heads, gh, gw, G(u), G(v), hd]
+    // [B, gh, G(u), gw, G(v), parts, heads, hd] -> parts x [B, heads, gh, gw, G(u), G(v), hd]
     Operand<TFloat32> t = Shapes.reshape(tf, mapNhwc, -1, h / g, g, w / g, g, parts, heads, hd);
-    t = Shapes.transpose(tf, t, 5, 0, 6, 1, 3, 2, 4, 7);
-    return Shapes.reshape(tf, t, parts, -1, (long) g * g, hd);
+    List<Operand<TFloat32>> windows = new ArrayList<>();
+    for (Operand<TFloat32> part : Shapes.transposeUnstack(tf, t, 5, 0, 6, 1, 3, 2, 4, 7)) {
+      windows.add(Shapes.reshape(tf, part, -1, (long) g * g, hd));
+    }
+    return windows;
   }
 
   /**

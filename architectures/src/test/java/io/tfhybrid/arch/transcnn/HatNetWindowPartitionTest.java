@@ -43,8 +43,8 @@ class HatNetWindowPartitionTest {
     try (GraphTester t = GraphTester.create()) {
       Ops tf = t.tf();
       Operand<TFloat32> map = t.constant(shape, data);
-      Operand<TFloat32> windows = HatNetAttention.partition(tf, map, g, 3, heads);
-      List<Operand<TFloat32>> parts = new java.util.ArrayList<>(tf.unstack(windows, 3L).output());
+      List<Operand<TFloat32>> parts = HatNetAttention.partition(tf, map, g, 3, heads);
+      Operand<TFloat32> windows = tf.stack(parts);
       List<Operand<TFloat32>> back = new java.util.ArrayList<>();
       for (Operand<TFloat32> p : parts) {
         back.add(HatNetAttention.unpartition(tf, p, h, w, g, heads));
