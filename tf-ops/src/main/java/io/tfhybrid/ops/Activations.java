@@ -1,8 +1,6 @@
 package io.tfhybrid.ops;
 
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -38,22 +36,10 @@ public final class Activations {
     if (rows != null) {
       return Shapes.reshapeLike(tf, pointwise(tf, kind, rows), x);
     }
-    if ((kind == Kind.SILU || kind == Kind.RELU) && x.op().type().equals("Conv2D")) {
-      x = tf.nn.biasAdd(x, zeroBias(tf, Shapes.dim(x, -1)));
+    if (kind == Kind.SILU || kind == Kind.RELU) {
+      x = Conv.fusable(tf, x); // HAT-Net's bias-free 1×1 expansion then SiLU
     }
     return pointwise(tf, kind, x);
-  }
-
-  /**
-   * A zero bias for a convolution that has none, so that the activation after it fuses: oneDNN's
-   * remapper fuses {@code Conv2D + BiasAdd + SiLU/ReLU} into one {@code _FusedConv2D} (HAT-Net's
-   * bias-free 1×1 expansion), never a bare {@code Conv2D + SiLU}. Adding +0 changes no value. The
-   * zero sits behind a {@code PlaceholderWithDefault}: a {@code Const} zero add is folded away
-   * before the remapper runs.
-   */
-  private static Operand<TFloat32> zeroBias(Ops tf, long channels) {
-    return tf.placeholderWithDefault(
-        tf.constant(Shape.of(channels), DataBuffers.ofFloats(channels)), Shape.of(channels));
   }
 
   private static Operand<TFloat32> pointwise(Ops tf, Kind kind, Operand<TFloat32> x) {

@@ -4,6 +4,8 @@ import io.tfhybrid.nn.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.DepthwiseConv2dNative;
@@ -52,6 +54,23 @@ public final class Conv {
           Conv2d.explicitPaddings(0L, 0L, (long) ph, (long) ph, (long) pw, (long) pw, 0L, 0L));
     }
     return tf.nn.conv2d(x, w, strides, padding);
+  }
+
+  /**
+   * {@code x} plus a zero bias when {@code x} is the output of a bare {@code Conv2D} (a convolution
+   * without a bias), else {@code x}: oneDNN's remapper fuses {@code Conv2D + BiasAdd} with a
+   * following SiLU/ReLU into one {@code _FusedConv2D}, never a bare {@code Conv2D} with it. (A
+   * residual {@code Add} after it did not fuse in our graphs: the remapper wants both addends of
+   * provably equal shape, and a batch axis that went through {@code Reshape(-1, ..)} is not.) Adding +0 changes no value. The zero sits behind a {@code
+   * PlaceholderWithDefault}: a {@code Const} zero add is folded away before the remapper runs.
+   */
+  public static Operand<TFloat32> fusable(Ops tf, Operand<TFloat32> x) {
+    if (!x.op().type().equals("Conv2D")) {
+      return x;
+    }
+    long channels = Shapes.dim(x, -1);
+    return tf.nn.biasAdd(x, tf.placeholderWithDefault(
+        tf.constant(Shape.of(channels), DataBuffers.ofFloats(channels)), Shape.of(channels)));
   }
 
   /** Depthwise convolution with a filter {@code [kh, kw, C, m]} (see {@code Layout.DEPTHWISE}). */
