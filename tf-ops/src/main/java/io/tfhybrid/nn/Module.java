@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -101,6 +102,19 @@ public abstract class Module {
     Ctx inner = ctx.enter(name);
     Operand<TFloat32> y = child.forward(inner, x);
     inner.recordOutput(y);
+    return y;
+  }
+
+  /**
+   * As {@link #call}, for a child that runs in a cheaper layout than its reference's: the capture
+   * recorded for it is {@code asReference} of its output (an op that runs only when fetched), e.g.
+   * ConTNet's attention, which works on the whole map while the reference's output is per patch.
+   */
+  protected final Operand<TFloat32> call(Module child, Ctx ctx, Operand<TFloat32> x,
+      UnaryOperator<Operand<TFloat32>> asReference) {
+    Ctx inner = ctx.enter(nameOf(child));
+    Operand<TFloat32> y = child.forward(inner, x);
+    inner.recordOutput(asReference.apply(y));
     return y;
   }
 

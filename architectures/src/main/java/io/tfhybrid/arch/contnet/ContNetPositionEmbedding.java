@@ -32,8 +32,25 @@ final class ContNetPositionEmbedding extends Module {
     cols = param("1", Layout.AS_IS, 1, 1, patchSize, planes / 2);
   }
 
+  /**
+   * On the NHWC map {@code [B, H, W, C]} (H, W multiples of p): the embedding is added to every p×p
+   * tile of the map, seen as {@code [B, nh, p, nw, p, C]}: the same sums as on the reference's
+   * patch tokens, without cutting the map into them.
+   */
   @Override
-  protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> tokens) {
+  protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> xNhwc) {
+    Ops tf = ctx.tf();
+    long p = patchSize;
+    long h = Shapes.dim(xNhwc, 1);
+    long w = Shapes.dim(xNhwc, 2);
+    ContNetPatches.checkTiles(h, w, patchSize);
+    Operand<TFloat32> tiles = Shapes.reshape(tf, xNhwc, -1, h / p, p, w / p, p, planes);
+    Operand<TFloat32> pe = Shapes.reshape(tf, embedding(ctx), 1, 1, p, 1, p, planes);
+    return Shapes.reshape(tf, tf.math.add(tiles, pe), -1, h, w, planes);
+  }
+
+  /** {@code [1, p, p, C]}. */
+  private Operand<TFloat32> embedding(Ctx ctx) {
     Ops tf = ctx.tf();
     long p = patchSize;
     long half = planes / 2;
@@ -47,6 +64,6 @@ final class ContNetPositionEmbedding extends Module {
                 tf.broadcastTo(ctx.read(rows), halfShape),
                 tf.broadcastTo(ctx.read(cols), halfShape)),
             tf.constant(3)); // [1, p, p, C]
-    return tf.math.add(tokens, Shapes.reshape(tf, pe, 1, p * p, planes));
+    return pe;
   }
 }

@@ -3,7 +3,7 @@ package io.tfhybrid.arch.contnet;
 import io.tfhybrid.nn.Ctx;
 import io.tfhybrid.nn.LayerNorm;
 import io.tfhybrid.nn.Module;
-import io.tfhybrid.ops.Shapes;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -35,23 +35,31 @@ final class ContNetSte extends Module {
     norm2 = child("norm2", new LayerNorm(planes, ContNetConfig.LN_EPS));
   }
 
+  /**
+   * Only the attention looks across tokens, so everything else (position embedding, norms, MLP,
+   * residual adds) runs per pixel on the map itself, and the attention cuts and stitches the
+   * patches inside its head split and merge ({@link ContNetMhsa}): the same values as cutting the
+   * map into patch tokens and stitching it back, without those two passes. The captures of {@code
+   * pe} and {@code attn} stay in the reference's patch-token layout.
+   */
   @Override
   protected Operand<TFloat32> forward(Ctx ctx, Operand<TFloat32> xNhwc) {
     Ops tf = ctx.tf();
-    long h = Shapes.dim(xNhwc, 1);
-    long w = Shapes.dim(xNhwc, 2);
-    Operand<TFloat32> t = ContNetPatches.patchify(tf, xNhwc, patchSize); // [B·nh·nw, p·p, C]
-    if (pe != null) {
-      t = call(pe, ctx, t);
-    }
+    UnaryOperator<Operand<TFloat32>> asPatches = y -> ContNetPatches.patchify(tf, y, patchSize);
+    Operand<TFloat32> t = pe == null ? xNhwc : call(pe, ctx, xNhwc, asPatches);
+    return layer(ctx, t, asPatches);
+  }
+
+  /** The transformer layer on the map; {@code attnAsReference} gives the attention's capture. */
+  private Operand<TFloat32> layer(Ctx ctx, Operand<TFloat32> t,
+      UnaryOperator<Operand<TFloat32>> attnAsReference) {
+    Ops tf = ctx.tf();
     if (preNorm) {
-      t = tf.math.add(t, call(attn, ctx, call(norm1, ctx, t)));
-      t = tf.math.add(t, call(mlp, ctx, call(norm2, ctx, t)));
-    } else {
-      // post-norm (pre_norm=False, the official setting)
-      t = call(norm1, ctx, tf.math.add(t, call(attn, ctx, t)));
-      t = call(norm2, ctx, tf.math.add(t, call(mlp, ctx, t)));
+      t = tf.math.add(t, call(attn, ctx, call(norm1, ctx, t), attnAsReference));
+      return tf.math.add(t, call(mlp, ctx, call(norm2, ctx, t)));
     }
-    return ContNetPatches.unpatchify(tf, t, h, w, patchSize);
+    // post-norm (pre_norm=False, the official setting)
+    t = call(norm1, ctx, tf.math.add(t, call(attn, ctx, t, attnAsReference)));
+    return call(norm2, ctx, tf.math.add(t, call(mlp, ctx, t)));
   }
 }
