@@ -62,8 +62,8 @@ public final class Activations {
   /**
    * Exact GELU of {@code x} from {@code half = x/2}: {@code half·(1 + erf(half·√2))}. The same bits
    * as {@link #gelu} of {@code x} (scaling by 2 commutes with rounding, and {@code half·fl(√2)} is
-   * {@code x·fl(1/√2)} as a real number), with one pass over the tensor fewer: no final {@code ·0.5}.
-   * For a producer that can emit its output halved exactly ({@code Module#forwardHalf}: halved
+   * {@code x·fl(1/√2)} as a real number), with one pass over the tensor fewer: no final {@code
+   * ·0.5}. For a producer that can emit its output halved exactly ({@code Module#forwardHalf}: halved
    * weights and bias, or a halved BatchNorm scale and shift).
    */
   public static Operand<TFloat32> geluOfHalf(Ops tf, Operand<TFloat32> half) {

@@ -61,8 +61,9 @@ public final class Conv {
    * without a bias), else {@code x}: oneDNN's remapper fuses {@code Conv2D + BiasAdd} with a
    * following SiLU/ReLU into one {@code _FusedConv2D}, never a bare {@code Conv2D} with it. (A
    * residual {@code Add} after it did not fuse in our graphs: the remapper wants both addends of
-   * provably equal shape, and a batch axis that went through {@code Reshape(-1, ..)} is not.) Adding +0 changes no value. The zero sits behind a {@code
-   * PlaceholderWithDefault}: a {@code Const} zero add is folded away before the remapper runs.
+   * provably equal shape, and a batch axis that went through {@code Reshape(-1, ..)} is not.)
+   * Adding +0 changes no value. The zero sits behind a {@code PlaceholderWithDefault}: a {@code
+   * Const} zero add is folded away before the remapper runs.
    */
   public static Operand<TFloat32> fusable(Ops tf, Operand<TFloat32> x) {
     if (!x.op().type().equals("Conv2D")) {

@@ -139,7 +139,8 @@ public final class Shapes {
       for (int i = 1; i < middle.length; i++) {
         middle[i] = perm[i + 1] - 1;
       }
-      Operand<TInt32> order = tf.reshape(rowOrder(tf, s, middle), tf.constant(new long[] {parts, -1}));
+      Operand<TInt32> order =
+          tf.reshape(rowOrder(tf, s, middle), tf.constant(new long[] {parts, -1}));
       long[] out = outShape(s, perm, 2);
       List<Operand<TFloat32>> result = new ArrayList<>();
       for (Operand<TInt32> rows : tf.unstack(order, parts).output()) {

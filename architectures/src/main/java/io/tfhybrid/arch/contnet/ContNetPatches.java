@@ -9,8 +9,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * The STE's patch split in NHWC (spec §4.3 step 1 and §7.4). Patch (i, k) of batch element b
  * becomes batch row {@code (b·nh + i)·nw + k}; inside a patch token {@code r·p + c} is row-major.
- * Only the batch axis is dynamic. The model itself never cuts the map (see {@link ContNetSte}): this
- * gives the reference's layout to the captures.
+ * Only the batch axis is dynamic. The model itself never cuts the map (see {@link ContNetSte}):
+ * this gives the reference's layout to the captures.
  */
 final class ContNetPatches {
   private ContNetPatches() {}
