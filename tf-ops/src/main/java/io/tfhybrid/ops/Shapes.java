@@ -112,8 +112,8 @@ public final class Shapes {
       for (int i = 0; i < middle.length; i++) {
         middle[i] = perm[i + 1] - 1;
       }
-      Operand<TInt32> rows = tf.reshape(rowOrder(tf, s, middle), tf.constant(new long[] {-1}));
-      return rowGather(tf, x, s, rows, outShape(s, perm, 1));
+      Operand<TInt32> order = tf.reshape(rowOrder(tf, s, middle), tf.constant(new long[] {-1}));
+      return rowGather(tf, x, s, order, outShape(s, perm, 1));
     }
     return tf.linalg.transpose(x, tf.constant(perm));
   }
@@ -143,8 +143,8 @@ public final class Shapes {
           tf.reshape(rowOrder(tf, s, middle), tf.constant(new long[] {parts, -1}));
       long[] out = outShape(s, perm, 2);
       List<Operand<TFloat32>> result = new ArrayList<>();
-      for (Operand<TInt32> rows : tf.unstack(order, parts).output()) {
-        result.add(rowGather(tf, x, s, rows, out));
+      for (Operand<TInt32> part : tf.unstack(order, parts).output()) {
+        result.add(rowGather(tf, x, s, part, out));
       }
       return result;
     }
@@ -179,29 +179,30 @@ public final class Shapes {
    * these few nodes rather than the index table).
    */
   private static Operand<TInt32> rowOrder(Ops tf, long[] s, int[] middle) {
-    long[] axes = Arrays.copyOfRange(s, 1, s.length - 1);
-    long m = 1;
-    for (long a : axes) {
-      m *= a;
-    }
+    long m = rowCount(s);
     Checks.checkArg(m <= Integer.MAX_VALUE, "%s rows do not fit an int32 index", m);
-    Operand<TInt32> order = tf.reshape(
-        tf.range(tf.constant(0), tf.constant((int) m), tf.constant(1)), tf.constant(axes));
+    Operand<TInt32> order = tf.reshape(tf.range(tf.constant(0), tf.constant((int) m),
+        tf.constant(1)), tf.constant(Arrays.copyOfRange(s, 1, s.length - 1)));
     return tf.linalg.transpose(order, tf.constant(middle));
   }
 
-  /**
-   * The last-axis rows of {@code x} (shape {@code s}) in the order {@code rows}: {@code x} viewed
-   * as {@code [B, M, d]}, a {@code GatherV2} on axis 1, then reshaped to {@code out}.
-   */
-  private static <T extends org.tensorflow.types.family.TType> Operand<T> rowGather(Ops tf,
-      Operand<T> x, long[] s, Operand<TInt32> rows, long[] out) {
+  /** The number of last-axis rows per batch element: the product of the axes between. */
+  private static long rowCount(long[] s) {
     long m = 1;
     for (int i = 1; i < s.length - 1; i++) {
       m *= s[i];
     }
-    Operand<T> flat = tf.reshape(x, tf.constant(new long[] {-1, m, s[s.length - 1]}));
-    return tf.reshape(tf.gather(flat, rows, tf.constant(1)), tf.constant(out));
+    return m;
+  }
+
+  /**
+   * The last-axis rows of {@code x} (shape {@code s}) in the order {@code order}: {@code x} viewed
+   * as {@code [B, M, d]}, a {@code GatherV2} on axis 1, then reshaped to {@code out}.
+   */
+  private static <T extends org.tensorflow.types.family.TType> Operand<T> rowGather(Ops tf,
+      Operand<T> x, long[] s, Operand<TInt32> order, long[] out) {
+    Operand<T> flat = tf.reshape(x, tf.constant(new long[] {-1, rowCount(s), s[s.length - 1]}));
+    return tf.reshape(tf.gather(flat, order, tf.constant(1)), tf.constant(out));
   }
 
   /** Whether the axes of size other than 1 (unknown counts as other) keep their order. */
