@@ -38,13 +38,7 @@ class ConcurrencyTest {
   static void setUp() throws Exception {
     model = TinyModels.loaded(TinyModels.randomStateDict(5));
     SavedModelExport.Result r =
-        SavedModelExport.builder()
-            .model(model)
-            .preprocessing(TinyModels.RESIZE_ONLY)
-            .modelDir(tmp.resolve("tiny"))
-            .warmup(false)
-            .build()
-            .export();
+        TinyModels.exporter(model, tmp.resolve("tiny")).build().export();
     reloaded = SavedModelImport.open(r.versionDir());
   }
 

@@ -49,14 +49,7 @@ class LeanSavedModelTest {
   static void export() throws IOException {
     StateDict weights = TinyModels.randomStateDict(5);
     model = TinyModels.loaded(weights);
-    SavedModelExport.Result r =
-        SavedModelExport.builder()
-            .model(model)
-            .preprocessing(TinyModels.RESIZE_ONLY)
-            .modelDir(tmp.resolve("m"))
-            .warmup(false)
-            .build()
-            .export();
+    SavedModelExport.Result r = TinyModels.exporter(model, tmp.resolve("m")).build().export();
     saved = SavedModel.parseFrom(Files.readAllBytes(r.versionDir().resolve("saved_model.pb")));
     inMemory = model.graph().toGraphDef();
     System.out.printf(
@@ -136,9 +129,7 @@ class LeanSavedModelTest {
       m.run(TinyModels.normalized(TinyModels.pixels(1, 3), TinyModels.RESIZE_ONLY),
           List.of(BuiltModel.LOGITS));
       long inProcess = count(m.graph().toGraphDef(), "Conv2D");
-      SavedModelExport.Result r = SavedModelExport.builder().model(m)
-          .preprocessing(TinyModels.RESIZE_ONLY).modelDir(tmp.resolve("ran")).warmup(false)
-          .build().export();
+      SavedModelExport.Result r = TinyModels.exporter(m, tmp.resolve("ran")).build().export();
       GraphDef file = SavedModel.parseFrom(
           Files.readAllBytes(r.versionDir().resolve("saved_model.pb"))).getMetaGraphs(0)
           .getGraphDef();

@@ -246,12 +246,7 @@ class SavedModelExportTest {
   @Test
   void anExistingVersionIsNeverOverwrittenUnlessAsked() throws IOException {
     Path dir = tmp.resolve("again");
-    SavedModelExport.Builder b =
-        SavedModelExport.builder()
-            .model(model)
-            .preprocessing(TinyModels.RESIZE_ONLY)
-            .modelDir(dir)
-            .warmup(false);
+    SavedModelExport.Builder b = TinyModels.exporter(model, dir);
     assertEquals(1, b.build().export().version());
     assertEquals(2, b.build().export().version(), "auto takes the next integer");
     long before = Files.getLastModifiedTime(dir.resolve("1/saved_model.pb")).toMillis();
@@ -306,11 +301,7 @@ class SavedModelExportTest {
     Path freshUnnamed = Files.createDirectories(dir.resolve(".tmp-1-77"));
     List<String> notes = new ArrayList<>();
     SavedModelExport.Result r =
-        SavedModelExport.builder()
-            .model(model)
-            .preprocessing(TinyModels.RESIZE_ONLY)
-            .modelDir(dir)
-            .warmup(false)
+        TinyModels.exporter(model, dir)
             .listener(
                 new SavedModelExport.Listener() {
                   @Override

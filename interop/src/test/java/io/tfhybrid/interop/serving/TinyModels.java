@@ -9,6 +9,7 @@ import io.tfhybrid.interop.load.WeightLoader;
 import io.tfhybrid.nn.HostTensor;
 import io.tfhybrid.nn.ParamSpec;
 import io.tfhybrid.nn.RandomWeights;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,15 @@ final class TinyModels {
     BuiltModel m = BuiltModel.build("tiny_conv2former", new Conv2Former(CONFIG), H, W);
     WeightLoader.load(m, sd);
     return m;
+  }
+
+  /**
+   * An exporter of {@code m} with the resize-only transform into {@code dir}, without warm-up
+   * requests (what most export tests need; add options, then {@code build().export()}).
+   */
+  static SavedModelExport.Builder exporter(BuiltModel m, Path dir) {
+    return SavedModelExport.builder().model(m).preprocessing(RESIZE_ONLY).modelDir(dir)
+        .warmup(false);
   }
 
   /** {@code n} random RGB pictures, float32 NHWC 0-255 (integers). */
