@@ -172,9 +172,7 @@ class OpProfileTest {
       assertEquals(Map.of("_MklNativeFusedConv2D [BiasAdd, _MklSwish]", 1), r.fusions(), all);
       assertEquals(0, r.graphOps().getOrDefault("_MklSwish", 0), all);
       var bare = Activations.silu(tf, conv);
-      HostTensor in = RandomWeights.input(5, 2, 6, 6, 4);
-      try (TFloat32 t = TFloat32.tensorOf(Shape.of(2, 6, 6, 4),
-              DataBuffers.of(in.toFloatArray(), true, false));
+      try (TFloat32 t = seeded(2, 6, 6, 4);
           org.tensorflow.Result out = s.runner().feed(x, t).fetch(fused).fetch(bare).run()) {
         float[] a = new float[2 * 6 * 6 * 8];
         float[] b = new float[a.length];
@@ -194,9 +192,7 @@ class OpProfileTest {
   private static OpProfile.Result optimised(Session s, Placeholder<TFloat32> x,
       org.tensorflow.Operand<TFloat32> out, long... shape) {
     s.initialize();
-    HostTensor in = RandomWeights.input(5, shape);
-    try (TFloat32 t = TFloat32.tensorOf(Shape.of(shape),
-        DataBuffers.of(in.toFloatArray(), true, false))) {
+    try (TFloat32 t = seeded(shape)) {
       return OpProfile.profile("block", (int) shape[0], () -> s.runner().feed(x, t).fetch(out),
           Map.of(), 0, 1, 1, Double.NaN);
     }
@@ -206,5 +202,11 @@ class OpProfileTest {
     HostTensor h = RandomWeights.input(7, shape);
     return org.tensorflow.ndarray.NdArrays.wrap(Shape.of(shape),
         DataBuffers.of(h.toFloatArray(), true, false));
+  }
+
+  /** The seeded input batch (seed 5) of {@code shape}, as a tensor to feed. */
+  private static TFloat32 seeded(long... shape) {
+    HostTensor in = RandomWeights.input(5, shape);
+    return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(in.toFloatArray(), true, false));
   }
 }

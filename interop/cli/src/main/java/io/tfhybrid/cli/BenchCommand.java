@@ -89,8 +89,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--profile",
       description = "Profile instead: per-op-type time of one forward pass from TensorFlow's step"
           + " stats (conv, depthwise conv, matmul, norms, GELU/softmax, transposes/reshapes, the"
-          + " rest), the top op types, the fused/oneDNN op types of the optimised graph, and the"
-          + " achieved GFLOP/s against a measured 2048^3 MatMul peak.")
+          + " rest), the top op types, the fused/oneDNN op types of the optimised graph and what"
+          + " each fused op fuses, and the achieved GFLOP/s against a measured 2048^3 MatMul peak.")
   boolean profile;
 
   @Option(names = "--traces", paramLabel = "N", defaultValue = "3",
